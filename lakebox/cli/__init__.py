@@ -1,0 +1,1 @@
+"""The `lakebox` command: sql, repl and demo."""
