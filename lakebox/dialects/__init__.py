@@ -1,0 +1,1 @@
+"""Athena and Redshift SQL: statement parsing, type mapping and semantic rewrite rules."""

@@ -1,0 +1,365 @@
+"""Parsing of the statements sqlglot leaves as opaque commands.
+
+Athena's Hive DDL (MSCK REPAIR, ALTER TABLE ... ADD PARTITION, SHOW ...), EXPLAIN, Redshift's
+CREATE EXTERNAL SCHEMA and transaction verbs come back from sqlglot as `exp.Command` or worse;
+here they become small dataclasses the engine dispatches on. Everything else is sqlglot's AST.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError as SqlglotParseError
+from sqlglot.errors import TokenError
+from sqlglot.tokens import Token, Tokenizer, TokenType
+
+from lakebox.errors import ParseError, ProgrammingError
+
+DIALECTS = ("athena", "redshift")
+
+
+@dataclass
+class Show:
+    kind: str  # databases | tables | partitions | columns | create_table | create_view | views | schemas
+    target: exp.Table | None = None
+    database: str | None = None
+    like: str | None = None
+
+
+@dataclass
+class MsckRepair:
+    table: exp.Table
+
+
+@dataclass
+class AddPartitions:
+    table: exp.Table
+    if_not_exists: bool
+    partitions: list[tuple[dict[str, str], str | None]] = field(default_factory=list)
+
+
+@dataclass
+class CreateExternalSchema:
+    name: str
+    database: str
+    iam_role: str | None
+    if_not_exists: bool
+    create_database: bool
+
+
+@dataclass
+class Explain:
+    statement: str
+    analyze: bool
+
+
+@dataclass
+class TransactionControl:
+    action: str  # begin | commit | rollback
+
+
+Statement = exp.Expression | Show | MsckRepair | AddPartitions | CreateExternalSchema | Explain | TransactionControl
+
+
+def parse_statement(sql: str, dialect: str) -> Statement:
+    """Parse exactly one statement of `dialect` into a sqlglot AST or one of the dataclasses."""
+    if dialect not in DIALECTS:
+        raise ProgrammingError(f"unknown dialect '{dialect}': use one of {', '.join(DIALECTS)}")
+    tokens = _tokenize(sql, dialect)
+    statements = _split(tokens)
+    if not statements:
+        raise ProgrammingError("empty statement: nothing to execute")
+    if len(statements) > 1:
+        raise ProgrammingError(f"execute() runs one statement at a time; this text holds {len(statements)}")
+    words = [t.text.upper() for t in statements[0][:4]]
+    special = _parse_special(sql, statements[0], words, dialect)
+    if special is not None:
+        return special
+    return _parse_with_sqlglot(_preprocess(sql, dialect), dialect)
+
+
+class _StatementTokenizer(Tokenizer):
+    """Tokens for splitting and for our own statements: no word swallows the rest of the text.
+
+    sqlglot's dialect tokenizers turn everything after SHOW or EXPLAIN into one opaque token."""
+
+    COMMANDS: set = set()
+    IDENTIFIERS = ['"', "`"]
+    STRING_ESCAPES = ["'", "\\"]
+
+
+def _tokenize(sql: str, dialect: str) -> list[Token]:
+    try:
+        return _StatementTokenizer().tokenize(sql)
+    except TokenError as error:
+        raise ParseError(str(error)) from error
+
+
+def _split(tokens: list[Token]) -> list[list[Token]]:
+    statements, current = [], []
+    for token in tokens:
+        if token.token_type == TokenType.HIVE_TOKEN_STREAM:  # Athena's marker for Hive DDL, not text
+            continue
+        if token.token_type == TokenType.SEMICOLON:
+            if current:
+                statements.append(current)
+            current = []
+        else:
+            current.append(token)
+    if current:
+        statements.append(current)
+    return statements
+
+
+def _text_after(sql: str, tokens: list[Token], index: int) -> str:
+    """The original text from token `index` to the end of the statement."""
+    start = tokens[index].start
+    end = tokens[-1].end + 1
+    return sql[start:end]
+
+
+def _parse_with_sqlglot(sql: str, dialect: str) -> exp.Expression:
+    try:
+        expressions = sqlglot.parse(sql, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
+    except SqlglotParseError as error:
+        details = error.errors[0] if error.errors else {}
+        message = details.get("description") or str(error).splitlines()[0]
+        highlight = details.get("highlight")
+        if highlight:
+            message = f"{message} near '{highlight}'"
+        raise ParseError(message, details.get("line"), details.get("col")) from error
+    except TokenError as error:
+        raise ParseError(str(error)) from error
+    expression = next(e for e in expressions if e is not None)
+    if isinstance(expression, exp.Command):
+        keyword = str(expression.this).upper()
+        raise ProgrammingError(f"unsupported statement: {keyword} ... is not something lakebox can run in {dialect}")
+    return expression
+
+
+# Redshift's INTERLEAVED SORTKEY is not in sqlglot's grammar; we parse it as COMPOUND and remember.
+_INTERLEAVED = re.compile(r"\bINTERLEAVED\s+SORTKEY\b", re.IGNORECASE)
+
+
+def _preprocess(sql: str, dialect: str) -> str:
+    if dialect == "redshift" and _INTERLEAVED.search(sql):
+        return _INTERLEAVED.sub("COMPOUND SORTKEY", sql) + " /* lakebox:interleaved */"
+    return sql
+
+
+def is_interleaved(expression: exp.Expression) -> bool:
+    return any("lakebox:interleaved" in c for c in (expression.comments or []))
+
+
+def _parse_special(sql: str, tokens: list[Token], words: list[str], dialect: str) -> Statement | None:
+    first = words[0]
+    if first in ("BEGIN", "START") and (len(words) == 1 or words[1] in ("TRANSACTION", "WORK")):
+        return TransactionControl("begin")
+    if first in ("COMMIT", "END") and (len(words) == 1 or words[1] in ("TRANSACTION", "WORK")):
+        return TransactionControl("commit")
+    if first in ("ROLLBACK", "ABORT") and (len(words) == 1 or words[1] in ("TRANSACTION", "WORK")):
+        return TransactionControl("rollback")
+    if first == "EXPLAIN":
+        analyze = len(words) > 1 and words[1] == "ANALYZE"
+        rest = _text_after(sql, tokens, 2 if analyze else 1)
+        return Explain(rest, analyze)
+    if first == "SHOW":
+        return _parse_show(tokens, dialect)
+    if first == "MSCK":
+        parser = _TokenParser(tokens, dialect)
+        parser.expect("MSCK")
+        parser.accept("REPAIR")
+        parser.expect("TABLE")
+        table = parser.table()
+        parser.end()
+        return MsckRepair(table)
+    if first == "ALTER" and _mentions(tokens, "ADD") and _mentions(tokens, "PARTITION"):
+        return _parse_add_partitions(tokens, dialect)
+    if first == "CREATE" and len(words) > 2 and words[1] == "EXTERNAL" and words[2] == "SCHEMA":
+        return _parse_external_schema(tokens, dialect)
+    return None
+
+
+def _mentions(tokens: list[Token], word: str) -> bool:
+    return any(t.text.upper() == word and t.token_type != TokenType.STRING for t in tokens)
+
+
+class _TokenParser:
+    """A tiny cursor over tokens for the handful of statements we parse ourselves."""
+
+    def __init__(self, tokens: list[Token], dialect: str):
+        self.tokens = tokens
+        self.dialect = dialect
+        self.index = 0
+
+    def peek(self, offset: int = 0) -> Token | None:
+        position = self.index + offset
+        return self.tokens[position] if position < len(self.tokens) else None
+
+    def _error(self, expected: str) -> ParseError:
+        token = self.peek()
+        if token is None:
+            last = self.tokens[-1]
+            return ParseError(f"expected {expected} at end of statement", last.line, last.col)
+        return ParseError(f"expected {expected} but found '{token.text}'", token.line, token.col)
+
+    def accept(self, *words: str) -> bool:
+        for offset, word in enumerate(words):
+            token = self.peek(offset)
+            if token is None or token.token_type == TokenType.STRING or token.text.upper() != word:
+                return False
+        self.index += len(words)
+        return True
+
+    def expect(self, *words: str) -> None:
+        if not self.accept(*words):
+            raise self._error(" ".join(words))
+
+    def identifier(self) -> str:
+        token = self.peek()
+        if token is None or token.token_type in (TokenType.STRING, TokenType.L_PAREN, TokenType.R_PAREN,
+                                                  TokenType.COMMA, TokenType.EQ, TokenType.DOT):
+            raise self._error("a name")
+        self.index += 1
+        return token.text if token.token_type == TokenType.IDENTIFIER else token.text.lower()
+
+    def string(self) -> str:
+        token = self.peek()
+        if token is None or token.token_type != TokenType.STRING:
+            raise self._error("a quoted string")
+        self.index += 1
+        return token.text
+
+    def literal(self) -> str:
+        token = self.peek()
+        if token is None or token.token_type not in (TokenType.STRING, TokenType.NUMBER, TokenType.VAR,
+                                                      TokenType.TRUE, TokenType.FALSE):
+            raise self._error("a value")
+        self.index += 1
+        return token.text
+
+    def punct(self, token_type: TokenType, text: str) -> None:
+        token = self.peek()
+        if token is None or token.token_type != token_type:
+            raise self._error(f"'{text}'")
+        self.index += 1
+
+    def at(self, token_type: TokenType) -> bool:
+        token = self.peek()
+        return token is not None and token.token_type == token_type
+
+    def table(self) -> exp.Table:
+        parts = [self.identifier()]
+        while self.at(TokenType.DOT):
+            self.index += 1
+            parts.append(self.identifier())
+        if len(parts) > 3:
+            raise self._error("a table name")
+        parts = [None] * (3 - len(parts)) + parts
+        catalog, db, name = parts
+        return exp.table_(name, db=db, catalog=catalog)
+
+    def end(self) -> None:
+        if self.peek() is not None:
+            raise self._error("end of statement")
+
+
+def _parse_show(tokens: list[Token], dialect: str) -> Show:
+    p = _TokenParser(tokens, dialect)
+    p.expect("SHOW")
+    if p.accept("DATABASES") or p.accept("SCHEMAS"):
+        show = Show("databases")
+    elif p.accept("TABLES"):
+        show = Show("tables")
+        if p.accept("IN") or p.accept("FROM"):
+            show.database = p.identifier()
+    elif p.accept("VIEWS"):
+        show = Show("views")
+        if p.accept("IN") or p.accept("FROM"):
+            show.database = p.identifier()
+    elif p.accept("PARTITIONS"):
+        show = Show("partitions", target=p.table())
+    elif p.accept("COLUMNS"):
+        if not (p.accept("IN") or p.accept("FROM")):
+            raise p._error("IN or FROM")
+        show = Show("columns", target=p.table())
+        if p.accept("IN") or p.accept("FROM"):
+            show.target.set("db", exp.to_identifier(p.identifier()))
+    elif p.accept("CREATE", "TABLE"):
+        show = Show("create_table", target=p.table())
+    elif p.accept("CREATE", "VIEW"):
+        show = Show("create_view", target=p.table())
+    elif p.accept("TBLPROPERTIES"):
+        show = Show("tblproperties", target=p.table())
+    else:
+        token = p.peek()
+        what = token.text if token else ""
+        raise ProgrammingError(f"unsupported statement: SHOW {what} (supported: SHOW DATABASES | SCHEMAS | TABLES | "
+                               "VIEWS | PARTITIONS | COLUMNS | CREATE TABLE | CREATE VIEW | TBLPROPERTIES)")
+    if p.accept("LIKE"):
+        show.like = p.string()
+    elif p.peek() is not None and p.peek().token_type == TokenType.STRING:
+        show.like = p.string()  # Athena: SHOW TABLES 'pattern*'
+    p.end()
+    return show
+
+
+def _parse_partition_spec(p: _TokenParser) -> dict[str, str]:
+    p.punct(TokenType.L_PAREN, "(")
+    spec: dict[str, str] = {}
+    while True:
+        key = p.identifier().lower()
+        p.punct(TokenType.EQ, "=")
+        spec[key] = p.literal()
+        if p.at(TokenType.COMMA):
+            p.index += 1
+            continue
+        p.punct(TokenType.R_PAREN, ")")
+        return spec
+
+
+def _parse_add_partitions(tokens: list[Token], dialect: str) -> AddPartitions:
+    p = _TokenParser(tokens, dialect)
+    p.expect("ALTER", "TABLE")
+    table = p.table()
+    p.expect("ADD")
+    if_not_exists = p.accept("IF", "NOT", "EXISTS")
+    statement = AddPartitions(table, if_not_exists)
+    while p.accept("PARTITION"):
+        spec = _parse_partition_spec(p)
+        location = p.string() if p.accept("LOCATION") else None
+        statement.partitions.append((spec, location))
+    if not statement.partitions:
+        raise p._error("PARTITION")
+    p.end()
+    return statement
+
+
+def _parse_external_schema(tokens: list[Token], dialect: str) -> CreateExternalSchema:
+    p = _TokenParser(tokens, dialect)
+    p.expect("CREATE", "EXTERNAL", "SCHEMA")
+    if_not_exists = p.accept("IF", "NOT", "EXISTS")
+    name = p.identifier().lower()
+    p.expect("FROM")
+    if not (p.accept("DATA", "CATALOG") or p.accept("HIVE", "METASTORE")):
+        token = p.peek()
+        source = token.text.upper() if token else "nothing"
+        raise ProgrammingError(f"CREATE EXTERNAL SCHEMA FROM {source} is not supported: lakebox mounts "
+                               "FROM DATA CATALOG databases")
+    p.expect("DATABASE")
+    database = p.string().lower()
+    iam_role = None
+    create_database = False
+    while p.peek() is not None:
+        if p.accept("IAM_ROLE"):
+            iam_role = "default" if p.accept("DEFAULT") else p.string()
+        elif p.accept("REGION") or p.accept("CATALOG_ID") or p.accept("CATALOG_ROLE"):
+            p.string()
+        elif p.accept("CREATE", "EXTERNAL", "DATABASE", "IF", "NOT", "EXISTS"):
+            create_database = True
+        else:
+            raise p._error("IAM_ROLE, REGION or CREATE EXTERNAL DATABASE IF NOT EXISTS")
+    return CreateExternalSchema(name, database, iam_role, if_not_exists, create_database)

@@ -1,0 +1,1 @@
+"""The engine: sessions, statement dispatch, binding, execution."""

@@ -1,0 +1,268 @@
+"""Binding: every name resolved against the catalog, views expanded, tables turned into scans.
+
+One statement's journey through here: substitute parameters -> resolve table references (views
+expand to their stored SQL, bound again) -> qualify columns and annotate types with the catalog as
+schema -> the dialect's rewrite rules -> replace each table with a scan over exactly the files of
+the partitions its predicates allow -> DuckDB SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+import time
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema
+
+from lakebox.catalog.model import EXTERNAL_TABLE, MANAGED_TABLE, Table
+from lakebox.dialects.arithmetic import RULES
+from lakebox.engine import pruning, scans
+from lakebox.engine.names import QualifiedName, lookup_table, qualified_name
+from lakebox.errors import (InterfaceError, NotSupportedError, ProgrammingError, suggest)
+
+UNNAMED = "__lakebox_unnamed__"
+_MAX_VIEW_DEPTH = 32
+_QUERY_TYPES = (exp.Select, exp.SetOperation, exp.Subquery)
+
+
+@dataclass
+class ScanReport:
+    table: str
+    files: int
+    partitions: int | None
+    partitions_total: int | None
+
+
+@dataclass
+class BoundStatement:
+    sql: str
+    registrations: dict[str, pa.Table] = field(default_factory=dict)
+    scans: list[ScanReport] = field(default_factory=list)
+    plan_ms: float = 0.0
+
+
+def bind_parameters(expression: exp.Expression, params) -> exp.Expression:
+    """Replace `?` / `%s` placeholders, in order, by literals (so that pruning sees the values)."""
+    placeholders = [p for p in expression.find_all(exp.Placeholder, exp.Parameter)]
+    placeholders.sort(key=lambda p: (p.meta.get("line", 0), p.meta.get("col", 0)))
+    params = list(params) if params is not None else []
+    if len(placeholders) != len(params):
+        raise InterfaceError(f"the statement has {len(placeholders)} parameter marker(s) but "
+                             f"{len(params)} parameter(s) were given")
+    for placeholder, value in zip(placeholders, params):
+        placeholder.replace(literal(value))
+    return expression
+
+
+def literal(value) -> exp.Expression:
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int):
+        return exp.Literal.number(value)
+    if isinstance(value, float):
+        return exp.cast(exp.Literal.number(repr(value)), exp.DataType.build("DOUBLE"))
+    if isinstance(value, decimal.Decimal):
+        return exp.Literal.number(str(value))
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    if isinstance(value, dt.datetime):
+        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.build("TIMESTAMP"))
+    if isinstance(value, dt.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("DATE"))
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return exp.Unhex(this=exp.Literal.string(bytes(value).hex()))
+    raise InterfaceError(f"cannot bind a parameter of type {type(value).__name__}")
+
+
+class Binder:
+    def __init__(self, session):
+        self.session = session
+
+    # -- entry points -------------------------------------------------------------------------
+
+    def bind(self, expression: exp.Expression, params=None) -> BoundStatement:
+        started = time.perf_counter()
+        if params is not None or expression.find(exp.Placeholder):
+            bind_parameters(expression, params)
+        tables = self._resolve(expression, depth=0)
+        query = _query_part(expression)
+        if query is not None:
+            _name_unnamed_outputs(query, self.session.dialect)
+            query = self._qualify(query, tables)
+            for rule in RULES:
+                query = rule(query)
+            _rename_unnamed_outputs(query, self.session.dialect)
+        bound = BoundStatement(sql="")
+        self._replace_scans(expression, tables, bound)
+        bound.sql = expression.sql("duckdb")
+        bound.plan_ms = (time.perf_counter() - started) * 1000
+        return bound
+
+    def _view_body(self, view: Table, depth: int, resolved: dict[QualifiedName, Table]) -> exp.Expression:
+        """Parse a view's stored SQL and resolve it in the dialect and database it was created with."""
+        dialect = view.parameters.get("lakebox.dialect", self.session.dialect)
+        try:
+            body = sqlglot.parse_one(view.view_original_text or "", read=dialect)
+        except sqlglot.errors.ParseError as error:
+            raise ProgrammingError(f"view {view.database_name}.{view.name} no longer parses: {error}") from error
+        with self.session.defaults(dialect=dialect, database=view.database_name):
+            resolved.update(self._resolve(body, depth))
+        return body
+
+    # -- resolution ---------------------------------------------------------------------------
+
+    def _resolve(self, expression: exp.Expression, depth: int) -> dict[QualifiedName, Table]:
+        """Point every table reference at its catalog table; expand views in place."""
+        if depth > _MAX_VIEW_DEPTH:
+            raise ProgrammingError("views nest too deeply (is a view defined in terms of itself?)")
+        cte_names = {cte.alias_or_name.lower() for cte in expression.find_all(exp.CTE)}
+        resolved: dict[QualifiedName, Table] = {}
+        for node in list(expression.find_all(exp.Table)):
+            if not isinstance(node.this, exp.Identifier):
+                if isinstance(node.this, exp.Var) and node.meta.get("lakebox_scan"):
+                    continue
+                raise NotSupportedError(f"table function {node.this.sql()} is not available: query tables "
+                                        "registered in the catalog")
+            if not node.args.get("db") and node.name.lower() in cte_names:
+                continue
+            name = qualified_name(node, self.session)
+            table = lookup_table(name, self.session)
+            if table.is_view:
+                body = self._view_body(table, depth + 1, resolved)
+                alias = exp.TableAlias(this=exp.to_identifier((node.alias or node.name).lower()))
+                node.replace(exp.Subquery(this=body, alias=alias))
+                continue
+            resolved[name] = table
+            alias = node.alias or node.name
+            node.set("catalog", None)
+            node.set("db", exp.to_identifier(name.database))
+            node.set("this", exp.to_identifier(name.table))
+            if not _is_dml_target(node):
+                node.set("alias", exp.TableAlias(this=exp.to_identifier(alias.lower())))
+        return resolved
+
+    # -- qualification and types --------------------------------------------------------------
+
+    def _qualify(self, query: exp.Expression, tables: dict[QualifiedName, Table]) -> exp.Expression:
+        schema = MappingSchema(dialect="hive", normalize=False)
+        for name, table in tables.items():
+            schema.add_table(exp.table_(name.table, db=name.database),
+                             {c.name: c.type for c in table.all_columns}, dialect="hive")
+        try:
+            query = qualify(query, schema=schema, dialect=self.session.dialect, quote_identifiers=False,
+                            validate_qualify_columns=True)
+        except OptimizeError as error:
+            raise self._column_error(str(error), tables) from None
+        if query.find(exp.Div):
+            annotate_types(query, schema=schema, dialect=self.session.dialect)
+        return query
+
+    def _column_error(self, message: str, tables: dict[QualifiedName, Table]) -> ProgrammingError:
+        match = re.search(r"Column '\"?([^'\"]+)\"?' could not be resolved", message)
+        if not match:
+            return ProgrammingError(message.splitlines()[0])
+        column = match.group(1)
+        candidates = [c.name for t in tables.values() for c in t.all_columns]
+        return ProgrammingError(f"Column '{column}' cannot be resolved{suggest(column, candidates)}")
+
+    # -- scans --------------------------------------------------------------------------------
+
+    def _replace_scans(self, expression: exp.Expression, tables: dict[QualifiedName, Table],
+                       bound: BoundStatement) -> None:
+        for node in list(expression.find_all(exp.Table)):
+            if not isinstance(node.this, exp.Identifier) or not node.args.get("db"):
+                continue
+            name = QualifiedName(node.args["db"].name, node.name)
+            table = tables.get(name)
+            if table is None:
+                continue
+            if table.table_type == MANAGED_TABLE:
+                node.set("catalog", exp.to_identifier(self.session.warehouse_catalog()))
+                continue
+            if _is_dml_target(node):
+                raise NotSupportedError(f"writing to external table '{name}' is not supported: INSERT, UPDATE "
+                                        "and DELETE work on Redshift managed tables")
+            if table.table_type != EXTERNAL_TABLE:
+                raise NotSupportedError(f"table '{name}' has type {table.table_type}, which lakebox cannot read")
+            scan = self._scan(node, table)
+            bound.registrations.update(scan.registrations)
+            bound.scans.append(ScanReport(str(name), scan.files, scan.partitions, scan.partitions_total))
+            replacement = exp.Table(this=exp.Var(this=scan.sql), alias=node.args.get("alias"))
+            replacement.meta["lakebox_scan"] = True
+            node.replace(replacement)
+
+    def _scan(self, node: exp.Table, table: Table) -> scans.Scan:
+        session = self.session
+        if not table.partition_keys:
+            return scans.unpartitioned_scan(session.con, table, session.storage)
+        partitions = session.catalog.get_partitions(table.database_name, table.name)
+        alias = node.alias_or_name
+        predicates = pruning.pruning_predicates(node, alias, {k.name for k in table.partition_keys})
+        kept = pruning.prune(session.con, table, partitions, predicates, alias)
+        return scans.partitioned_scan(session.con, table, kept, len(partitions), session.storage)
+
+
+def _query_part(expression: exp.Expression) -> exp.Expression | None:
+    if isinstance(expression, _QUERY_TYPES):
+        return expression
+    inner = expression.args.get("expression")
+    if isinstance(expression, (exp.Insert, exp.Create)) and isinstance(inner, _QUERY_TYPES):
+        return inner
+    return None
+
+
+def _is_dml_target(node: exp.Table) -> bool:
+    parent = node.parent
+    if isinstance(parent, exp.Schema):
+        parent = parent.parent
+    return isinstance(parent, (exp.Insert, exp.Update, exp.Delete, exp.Create)) and parent.this in (node, node.parent)
+
+
+def _leftmost_select(query: exp.Expression) -> exp.Select | None:
+    while isinstance(query, (exp.SetOperation, exp.Subquery)):
+        query = query.this
+    return query if isinstance(query, exp.Select) else None
+
+
+def _name_unnamed_outputs(query: exp.Expression, dialect: str) -> None:
+    """Name output columns the way the service does, before qualify invents its own names."""
+    select = _leftmost_select(query)
+    if select is None:
+        return
+    for projection in select.expressions:
+        if isinstance(projection, (exp.Alias, exp.Column, exp.Star)):
+            continue
+        if dialect == "redshift":
+            name = _redshift_output_name(projection)
+        else:
+            name = UNNAMED  # Athena numbers unnamed columns by final position: _col0, _col1 ...
+        projection.replace(exp.alias_(projection.copy(), name))
+
+
+def _redshift_output_name(projection: exp.Expression) -> str:
+    if isinstance(projection, exp.Cast) and isinstance(projection.this, exp.Column):
+        return projection.this.name
+    if isinstance(projection, exp.Anonymous):
+        return projection.name.lower()
+    if isinstance(projection, exp.Func):
+        return projection.sql_name().lower()
+    return "?column?"
+
+
+def _rename_unnamed_outputs(query: exp.Expression, dialect: str) -> None:
+    select = _leftmost_select(query)
+    if select is None or dialect != "athena":
+        return
+    for position, projection in enumerate(select.expressions):
+        if isinstance(projection, exp.Alias) and projection.alias == UNNAMED:
+            projection.set("alias", exp.to_identifier(f"_col{position}"))

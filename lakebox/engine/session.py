@@ -1,0 +1,221 @@
+"""The Session: one DuckDB connection, the catalog, and the dialect's statement dispatch."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+from sqlglot import exp
+
+from lakebox import errors
+from lakebox.catalog import Catalog
+from lakebox.catalog.model import Database
+from lakebox.connectors.storage import Storage
+from lakebox.dialects import statements as st
+from lakebox.engine import ddl, managed, show, workspace
+from lakebox.engine.binder import Binder, BoundStatement
+from lakebox.engine.duckdb_errors import translate
+from lakebox.engine.result import Result, rows_result, status_result
+from lakebox.engine.names import REDSHIFT_DEFAULT_SCHEMA
+
+
+class Session:
+    """Executes one statement at a time in a dialect, against one workspace."""
+
+    def __init__(self, home: Path, dialect: str = "athena"):
+        if dialect not in st.DIALECTS:
+            raise errors.ProgrammingError(f"unknown dialect '{dialect}': use one of {', '.join(st.DIALECTS)}")
+        self.home = home
+        self.dialect = dialect
+        self.database = "default"
+        self.search_path = REDSHIFT_DEFAULT_SCHEMA
+        self.catalog = Catalog(home / workspace.CATALOG_FILE)
+        self.storage = Storage(home)
+        self._shared = workspace.acquire(home)
+        self.con = self._shared.connection.cursor()
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.storage.register(self.con)
+        self.binder = Binder(self)
+        self._ensure_default_database()
+        self.in_transaction = False
+        self._held_catalog_transaction = None
+        self._lock = threading.RLock()
+        self.closed = False
+
+    def _ensure_default_database(self) -> None:
+        """Athena always has a 'default' database; Glue creates it on first use."""
+        if any(d.name == "default" for d in self.catalog.get_databases()):
+            return
+        with contextlib.suppress(errors.AlreadyExists):
+            self.catalog.create_database(Database("default", description="Default Hive database"))
+
+    # -- state --------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def defaults(self, dialect: str, database: str):
+        """Temporarily resolve names as a view's creator did (its dialect and default database)."""
+        saved = self.dialect, self.database, self.search_path
+        self.dialect = dialect
+        if dialect == "athena":
+            self.database = database
+        else:
+            self.search_path = database
+        try:
+            yield
+        finally:
+            self.dialect, self.database, self.search_path = saved
+
+    def warehouse_catalog(self) -> str:
+        if self._shared.warehouse is None:
+            raise errors.OperationalError(self._shared.unavailable_reason)
+        return self._shared.warehouse
+
+    @contextlib.contextmanager
+    def catalog_changes(self):
+        """One catalog transaction per statement, or held until COMMIT inside BEGIN ... COMMIT."""
+        if self.in_transaction:
+            if self._held_catalog_transaction is None:
+                self._held_catalog_transaction = self.catalog.transaction()
+                self._held_catalog_transaction.__enter__()
+            yield
+        else:
+            with self.catalog.transaction():
+                yield
+
+    # -- execution ----------------------------------------------------------------------------
+
+    def execute(self, sql: str, params=None) -> Result:
+        if self.closed:
+            raise errors.InterfaceError("the connection is closed")
+        with self._lock:
+            started = time.perf_counter()
+            try:
+                statement = st.parse_statement(sql, self.dialect)
+                result = self._dispatch(statement, params)
+            except errors.Error:
+                raise
+            except duckdb.Error as error:
+                raise translate(error) from error
+            except Exception as error:  # a bug of ours must still reach the user as a DB-API error
+                raise errors.InternalError(f"internal error ({type(error).__name__}): {error}") from error
+            result.timings.setdefault("total_ms", (time.perf_counter() - started) * 1000)
+            if result.table is not None:
+                result.table = result.table.rename_columns([n.lower() for n in result.table.column_names])
+            return result
+
+    def _dispatch(self, statement, params) -> Result:
+        if isinstance(statement, st.TransactionControl):
+            return self._transaction(statement.action)
+        if isinstance(statement, st.Show):
+            return show.show(self, statement)
+        if isinstance(statement, st.Explain):
+            return self._explain(statement)
+        if isinstance(statement, (st.MsckRepair, st.AddPartitions, st.CreateExternalSchema)):
+            return ddl.run_special(self, statement)
+        if isinstance(statement, exp.Describe):
+            return show.describe(self, statement)
+        if isinstance(statement, (exp.Query,)):
+            return self.query(statement, params)
+        if isinstance(statement, (exp.Insert, exp.Update, exp.Delete)):
+            return managed.dml(self, statement, params)
+        if isinstance(statement, exp.Use):
+            return self._use(statement)
+        if isinstance(statement, (exp.Create, exp.Drop, exp.Alter)):
+            return ddl.run(self, statement, params)
+        raise errors.NotSupportedError(f"unsupported statement: {statement.key.upper()} is not something lakebox "
+                                       f"can run in {self.dialect}")
+
+    def bind(self, expression: exp.Expression, params=None) -> BoundStatement:
+        return self.binder.bind(expression, params)
+
+    @contextlib.contextmanager
+    def registered(self, bound: BoundStatement):
+        for name, table in bound.registrations.items():
+            self.con.register(name, table)
+        try:
+            yield
+        finally:
+            for name in bound.registrations:
+                self.con.unregister(name)
+
+    def query(self, expression: exp.Expression, params=None) -> Result:
+        bound = self.bind(expression, params)
+        started = time.perf_counter()
+        with self.registered(bound):
+            table = self.con.sql(bound.sql).to_arrow_table()
+        result = Result(table=table, rowcount=table.num_rows, tag=f"SELECT {table.num_rows}")
+        result.timings = {"plan_ms": bound.plan_ms, "execute_ms": (time.perf_counter() - started) * 1000}
+        return result
+
+    def _explain(self, statement: st.Explain) -> Result:
+        inner = st.parse_statement(statement.statement, self.dialect)
+        if not isinstance(inner, (exp.Query, exp.Insert, exp.Update, exp.Delete)):
+            raise errors.NotSupportedError("EXPLAIN works on queries and DML statements")
+        bound = self.bind(inner)
+        lines = []
+        for scan in bound.scans:
+            pruned = "" if scan.partitions is None else f", partitions {scan.partitions} of {scan.partitions_total}"
+            lines.append(f"lakebox scan {scan.table}: {scan.files} file(s){pruned}")
+        keyword = "EXPLAIN ANALYZE" if statement.analyze else "EXPLAIN"
+        with self.registered(bound):
+            plan = self.con.sql(f"{keyword} {bound.sql}").fetchall()
+        for row in plan:
+            lines.extend(str(row[-1]).splitlines())
+        column = "QUERY PLAN" if self.dialect == "redshift" else "Query Plan"
+        return rows_result([column], [lines])
+
+    def _use(self, statement: exp.Use) -> Result:
+        name = statement.this.name.lower()
+        if self.dialect == "athena":
+            self.catalog.get_database(name)
+            self.database = name
+        else:
+            self.search_path = name
+        return status_result("SET")
+
+    def _transaction(self, action: str) -> Result:
+        if action == "begin":
+            if self.in_transaction:
+                return status_result("BEGIN")  # PostgreSQL warns and carries on
+            self.con.execute("BEGIN TRANSACTION")
+            self.in_transaction = True
+            return status_result("BEGIN")
+        if not self.in_transaction:
+            return status_result("COMMIT" if action == "commit" else "ROLLBACK")
+        held, self._held_catalog_transaction = self._held_catalog_transaction, None
+        self.in_transaction = False
+        if action == "commit":
+            try:
+                self.con.execute("COMMIT")
+            except duckdb.Error as error:
+                if held is not None:
+                    held.__exit__(errors.OperationalError, errors.OperationalError("rolled back"), None)
+                raise translate(error) from error
+            if held is not None:
+                held.__exit__(None, None, None)
+            return status_result("COMMIT")
+        try:
+            self.con.execute("ROLLBACK")
+        finally:
+            if held is not None:
+                held.__exit__(errors.OperationalError, errors.OperationalError("rolled back"), None)
+        return status_result("ROLLBACK")
+
+    def cancel(self) -> None:
+        """Interrupt the running DuckDB query (safe to call from another thread)."""
+        self.con.interrupt()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        with contextlib.suppress(Exception):
+            if self.in_transaction:
+                self._transaction("rollback")
+        self.closed = True
+        with contextlib.suppress(Exception):
+            self.con.close()
+        workspace.release(self.home)
+        self.catalog.close()

@@ -1,0 +1,127 @@
+"""SHOW and DESCRIBE: catalog contents as small result tables, named as the services name them."""
+
+from __future__ import annotations
+
+import fnmatch
+
+from sqlglot import exp
+
+from lakebox import errors
+from lakebox.catalog.model import Table
+from lakebox.dialects import statements as st
+from lakebox.dialects.types import parse_type
+from lakebox.engine.names import lookup_table, qualified_name, redshift_schema_database
+from lakebox.engine.result import Result, rows_result
+
+
+def _like(names: list[str], pattern: str | None) -> list[str]:
+    """Athena's SHOW patterns: `*` any characters, `|` alternatives; SQL LIKE's `%` and `_` too."""
+    if not pattern:
+        return names
+    alternatives = [p.strip().lower().replace("%", "*").replace("_", "?") for p in pattern.split("|")]
+    return [n for n in names if any(fnmatch.fnmatchcase(n, a) for a in alternatives)]
+
+
+def _database(session, name: str | None) -> str:
+    if name is None:
+        return session.database if session.dialect == "athena" else redshift_schema_database(session.search_path, session)
+    name = name.lower()
+    return name if session.dialect == "athena" else redshift_schema_database(name, session)
+
+
+def show(session, statement: st.Show) -> Result:
+    catalog = session.catalog
+    if statement.kind == "databases":
+        names = _like([d.name for d in catalog.get_databases()], statement.like)
+        return rows_result(["database_name"], [names])
+    if statement.kind in ("tables", "views"):
+        database = _database(session, statement.database)
+        catalog.get_database(database)
+        tables = catalog.get_tables(database)
+        if statement.kind == "views":
+            tables = [t for t in tables if t.is_view]
+        names = _like([t.name for t in tables], statement.like)
+        return rows_result(["tab_name" if statement.kind == "tables" else "views"], [names])
+    table = lookup_table(qualified_name(statement.target, session), session)
+    if statement.kind == "partitions":
+        return _partitions(session, table)
+    if statement.kind == "columns":
+        return rows_result(["field"], [[c.name for c in table.all_columns]])
+    if statement.kind == "tblproperties":
+        items = sorted(table.parameters.items())
+        return rows_result(["prpt_name", "prpt_value"], [[k for k, _ in items], [v for _, v in items]])
+    if statement.kind == "create_view":
+        if not table.is_view:
+            raise errors.ProgrammingError(f"'{table.database_name}.{table.name}' is a table, not a view")
+        text = f"CREATE VIEW {table.database_name}.{table.name} AS\n{table.view_original_text}"
+        return rows_result(["Create View Statement"], [[text]])
+    if table.is_view:
+        raise errors.ProgrammingError(f"'{table.database_name}.{table.name}' is a view: use SHOW CREATE VIEW")
+    return rows_result(["createtab_stmt"], [[create_table_ddl(table)]])
+
+
+def _partitions(session, table: Table) -> Result:
+    if not table.partition_keys:
+        raise errors.ProgrammingError(f"Table '{table.database_name}.{table.name}' is not partitioned")
+    keys = [k.name for k in table.partition_keys]
+    partitions = session.catalog.get_partitions(table.database_name, table.name)
+    rows = ["/".join(f"{k}={v}" for k, v in zip(keys, p.values)) for p in partitions]
+    return rows_result(["partition"], [rows])
+
+
+def describe(session, statement: exp.Describe) -> Result:
+    table = lookup_table(qualified_name(statement.this, session), session)
+    names, types, comments = [], [], []
+    for column in table.all_columns:
+        names.append(column.name)
+        types.append(column.type)
+        comments.append(column.comment or "")
+    if table.partition_keys:
+        names += ["", "# Partition Information", "# col_name"]
+        types += ["", "", "data_type"]
+        comments += ["", "", "comment"]
+        for key in table.partition_keys:
+            names.append(key.name)
+            types.append(key.type)
+            comments.append(key.comment or "")
+    return rows_result(["col_name", "data_type", "comment"], [names, types, comments])
+
+
+def _quote_string(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _column_list(columns) -> str:
+    lines = []
+    for column in columns:
+        comment = f" COMMENT {_quote_string(column.comment)}" if column.comment else ""
+        lines.append(f"  `{column.name}` {column.type}{comment}")
+    return ",\n".join(lines)
+
+
+def create_table_ddl(table: Table) -> str:
+    """The Hive DDL Athena's SHOW CREATE TABLE prints for a catalog table."""
+    sd = table.storage_descriptor
+    external = "EXTERNAL " if table.table_type == "EXTERNAL_TABLE" else ""
+    parts = [f"CREATE {external}TABLE `{table.database_name}`.`{table.name}`(\n{_column_list(sd.columns)})"]
+    if table.description:
+        parts.append(f"COMMENT {_quote_string(table.description)}")
+    if table.partition_keys:
+        parts.append(f"PARTITIONED BY ( \n{_column_list(table.partition_keys)})")
+    if sd.serde_info.serialization_library:
+        parts.append(f"ROW FORMAT SERDE \n  {_quote_string(sd.serde_info.serialization_library)} ")
+        if sd.serde_info.parameters:
+            pairs = ",\n".join(f"  {_quote_string(k)}={_quote_string(v)}" for k, v in sorted(sd.serde_info.parameters.items()))
+            parts.append(f"WITH SERDEPROPERTIES ( \n{pairs}) ")
+    if sd.input_format:
+        parts.append(f"STORED AS INPUTFORMAT \n  {_quote_string(sd.input_format)} ")
+        parts.append(f"OUTPUTFORMAT \n  {_quote_string(sd.output_format or '')}")
+    if sd.location:
+        parts.append(f"LOCATION\n  {_quote_string(sd.location)}")
+    if table.parameters:
+        pairs = ", \n".join(f"  {_quote_string(k)}={_quote_string(v)}" for k, v in sorted(table.parameters.items()))
+        parts.append(f"TBLPROPERTIES (\n{pairs})")
+    return "\n".join(parts)
+
+
+__all__ = ["show", "describe", "create_table_ddl", "parse_type"]
