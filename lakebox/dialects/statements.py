@@ -78,7 +78,11 @@ def parse_statement(sql: str, dialect: str) -> Statement:
     special = _parse_special(sql, statements[0], words, dialect)
     if special is not None:
         return special
-    return _parse_with_sqlglot(_preprocess(sql, dialect), dialect)
+    interleaved = dialect == "redshift" and bool(_INTERLEAVED.search(sql))
+    expression = _parse_with_sqlglot(_INTERLEAVED.sub("COMPOUND SORTKEY", sql) if interleaved else sql, dialect)
+    if interleaved:
+        expression.meta["interleaved"] = True
+    return expression
 
 
 class _StatementTokenizer(Tokenizer):
@@ -144,14 +148,8 @@ def _parse_with_sqlglot(sql: str, dialect: str) -> exp.Expression:
 _INTERLEAVED = re.compile(r"\bINTERLEAVED\s+SORTKEY\b", re.IGNORECASE)
 
 
-def _preprocess(sql: str, dialect: str) -> str:
-    if dialect == "redshift" and _INTERLEAVED.search(sql):
-        return _INTERLEAVED.sub("COMPOUND SORTKEY", sql) + " /* lakebox:interleaved */"
-    return sql
-
-
 def is_interleaved(expression: exp.Expression) -> bool:
-    return any("lakebox:interleaved" in c for c in (expression.comments or []))
+    return bool(expression.meta.get("interleaved"))
 
 
 def _parse_special(sql: str, tokens: list[Token], words: list[str], dialect: str) -> Statement | None:

@@ -249,9 +249,17 @@ def _name_unnamed_outputs(query: exp.Expression, dialect: str) -> None:
         projection.replace(exp.alias_(projection.copy(), name))
 
 
+# PostgreSQL (and so Redshift) names a cast of a non-column after the target type's internal name.
+_PG_TYPE_NAMES = {"INT": "int4", "BIGINT": "int8", "SMALLINT": "int2", "VARCHAR": "varchar", "TEXT": "text",
+                  "CHAR": "bpchar", "DECIMAL": "numeric", "DOUBLE": "float8", "FLOAT": "float4", "BOOLEAN": "bool",
+                  "DATE": "date", "TIMESTAMP": "timestamp", "TIMESTAMPTZ": "timestamptz"}
+
+
 def _redshift_output_name(projection: exp.Expression) -> str:
-    if isinstance(projection, exp.Cast) and isinstance(projection.this, exp.Column):
-        return projection.this.name
+    if isinstance(projection, exp.Cast):
+        if isinstance(projection.this, exp.Column):
+            return projection.this.name
+        return _PG_TYPE_NAMES.get(projection.to.this.value, "?column?")
     if isinstance(projection, exp.Anonymous):
         return projection.name.lower()
     if isinstance(projection, exp.Func):

@@ -1,0 +1,301 @@
+"""File scans as DuckDB SQL, with the semantics of Athena's (Hive's) readers.
+
+``scan_sql`` turns a list of files and a table's columns into a parenthesised SELECT that
+yields exactly those columns, typed, in order. Each format follows its Hive SerDe:
+
+* Parquet: by name, case-insensitively; columns missing from a file (or from every file)
+  read as NULL. The SELECT stays a plain projection of CASTs over ``read_parquet`` so that
+  DuckDB still pushes projections and filters into the Parquet reader.
+* Text (LazySimpleSerDe / OpenCSVSerde): by position, all fields read as VARCHAR and then
+  converted the way Hive does: an unparsable value becomes NULL.
+* JSON lines (JsonSerDe): keys matched case-insensitively, at every nesting level.
+* ORC: DuckDB has no ORC reader, so files are read with pyarrow and registered on the
+  connection (materialised in memory; the registered names start with ``__lakebox_orc_``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from lakebox.errors import NotSupportedError, OperationalError, ProgrammingError
+
+FILE_COLUMN = "__lakebox_file"
+
+_INTEGERS = {"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger", "ubigint", "uhugeint"}
+_TEXT_CODECS = {"gzip": "gzip", "gz": "gzip", "zstd": "zstd", "zst": "zstd", "none": "none", "uncompressed": "none"}
+# Hadoop codecs DuckDB cannot decompress: refuse rather than return garbage rows.
+_UNSUPPORTED_EXTENSIONS = {".snappy", ".bz2", ".lz4", ".deflate", ".lzo", ".br", ".lzma", ".xz"}
+# DuckDB cannot switch nullstr off; OpenCSVSerde has no null string, so use one that never occurs.
+_NO_NULL_STRING = "\ue000lakebox:no-null\ue000"
+_orc_ids = itertools.count()
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    kind: str  # 'parquet' | 'csv' | 'json' | 'orc'
+    delimiter: str = ","  # csv
+    quote: str | None = None  # csv: None means no quoting (LazySimpleSerDe); '"' for OpenCSVSerde
+    escape: str | None = None  # csv
+    header_lines: int = 0  # skip.header.line.count
+    null_format: str | None = None  # csv; None means LazySimpleSerDe's '\N' (no null string with quote)
+    compression: str | None = None  # optional hint; otherwise inferred from the file extension
+
+
+def scan_sql(
+    con: duckdb.DuckDBPyConnection,
+    spec: FormatSpec,
+    files: list[str],
+    columns: list[tuple[str, str]],
+    *,
+    with_filename: bool = False,
+    name_hint: str = "t",
+) -> str:
+    """A ``(SELECT ...)`` usable after FROM that reads ``files`` as the typed ``columns``.
+
+    ``columns`` are (lower-case name, DuckDB type) pairs. With ``with_filename`` a last
+    column ``__lakebox_file`` holds each row's file exactly as given in ``files``.
+    """
+    if not columns and not with_filename:
+        raise ProgrammingError("a scan needs at least one column")
+    types = [(name, _parse_type(t)) for name, t in columns]
+    kind = spec.kind.lower()
+    if kind not in _READERS:
+        raise NotSupportedError(f"unsupported file format {spec.kind!r}")
+    if not files:
+        return _empty(types, with_filename)
+    return _READERS[kind](con, spec, files, types, with_filename, name_hint)
+
+
+# -- Parquet -------------------------------------------------------------------------------
+
+
+def _parquet(con: Any, spec: FormatSpec, files: list[str], types: list[tuple[str, Any]], with_filename: bool, hint: str) -> str:
+    # union_by_name lines columns up by name (case-insensitively) across files and fills a
+    # column missing from some files with NULL. A column missing from *every* file would be
+    # a binder error, so an empty branch supplies every name; DuckDB drops that branch at
+    # optimisation time, leaving CASTs straight over the Parquet scan (pushdown intact).
+    options = ["union_by_name = true", "hive_partitioning = false"]
+    # Old Hive/Impala writers store strings as un-annotated BINARY; Athena reads them as
+    # strings unless the table really declares a binary column.
+    if not any("BLOB" in str(t) for _, t in types):
+        options.append("binary_as_string = true")
+    if with_filename:
+        options.append(f"filename = {_lit(FILE_COLUMN)}")
+    nulls = ", ".join(f"NULL AS {_ident(name)}" for name, _ in types) or f"NULL AS {_ident(FILE_COLUMN)}"
+    source = (
+        f"SELECT * FROM read_parquet({_list(files)}, {', '.join(options)}) "
+        f"UNION ALL BY NAME SELECT {nulls} WHERE false"
+    )
+    select = [f"CAST(q.{_ident(name)} AS {t}) AS {_ident(name)}" for name, t in types]
+    return _select(select, with_filename, f"({source}) AS q")
+
+
+# -- Text: LazySimpleSerDe and OpenCSVSerde -------------------------------------------------
+
+
+def _csv(con: Any, spec: FormatSpec, files: list[str], types: list[tuple[str, Any]], with_filename: bool, hint: str) -> str:
+    if spec.quote is None:  # LazySimpleSerDe: no quoting; '\N' is NULL unless told otherwise
+        quote, escape = "", spec.escape or ""
+        null = "\\N" if spec.null_format is None else spec.null_format
+    else:  # OpenCSVSerde: empty fields are empty strings; "" inside quotes if no escape
+        quote, escape = spec.quote, spec.escape or spec.quote
+        null = _NO_NULL_STRING if spec.null_format is None else spec.null_format
+    fields = {f"c{i}": "VARCHAR" for i in range(max(len(types), 1))}
+    options = [
+        "columns = {" + ", ".join(f"{_lit(k)}: 'VARCHAR'" for k in fields) + "}",
+        "header = false",
+        "auto_detect = false",
+        f"skip = {int(spec.header_lines)}",  # DuckDB skips these in every file, like Hive
+        f"delim = {_lit(spec.delimiter)}",
+        f"quote = {_lit(quote)}",
+        f"escape = {_lit(escape)}",
+        f"nullstr = {_lit(null)}",
+        "null_padding = true",  # missing trailing fields -> NULL
+        "strict_mode = false",  # extra trailing fields are ignored instead of failing the row
+        "hive_partitioning = false",
+        f"compression = {_lit(_text_compression(spec, files))}",
+    ]
+    if with_filename:
+        options.append(f"filename = {_lit(FILE_COLUMN)}")
+    select = [f"{_text_cast(f'q.c{i}', t)} AS {_ident(name)}" for i, (name, t) in enumerate(types)]
+    return _select(select, with_filename, f"read_csv({_list(files)}, {', '.join(options)}) AS q")
+
+
+def _text_cast(field: str, t: Any) -> str:
+    """Hive's text conversions: anything that does not parse becomes NULL."""
+    tid = t.id
+    if tid == "varchar":
+        return field
+    if tid in _INTEGERS:  # Hive takes digits only: no '1.5', '1e3', '0x10' or spaces
+        return f"CASE WHEN regexp_full_match({field}, '[+-]?[0-9]+') THEN TRY_CAST({field} AS {t}) END"
+    if tid == "boolean":  # only true/false, in any case
+        return f"CASE lower({field}) WHEN 'true' THEN true WHEN 'false' THEN false END"
+    if tid == "blob":  # Hive stores binary as base64 text, and falls back to the raw bytes
+        return f"COALESCE(TRY(from_base64({field})), encode({field}))"
+    return f"TRY_CAST({field} AS {t})"
+
+
+def _text_compression(spec: FormatSpec, files: list[str]) -> str:
+    if spec.compression:
+        codec = _TEXT_CODECS.get(spec.compression.lower())
+        if codec is None:
+            raise NotSupportedError(f"unsupported compression {spec.compression!r} for text files")
+        return codec
+    for f in files:
+        ext = posixpath.splitext(f)[1].lower()
+        if ext in _UNSUPPORTED_EXTENSIONS:
+            raise NotSupportedError(f"cannot read {f}: {ext[1:]} compression is not supported (use gzip or zstd)")
+    return "auto"  # DuckDB picks gzip/zstd per file from the extension
+
+
+# -- JSON lines ----------------------------------------------------------------------------
+
+
+def _json(con: Any, spec: FormatSpec, files: list[str], types: list[tuple[str, Any]], with_filename: bool, hint: str) -> str:
+    # DuckDB's JSON reader matches keys case-sensitively, JsonSerDe does not. So each line is
+    # read as a JSON object and split once into its values and lower-cased keys (in the same
+    # order); a column is the value at the position of its name. Nested structs do the same.
+    options = ["hive_partitioning = false", f"compression = {_lit(_text_compression(spec, files))}"]
+    if with_filename:
+        options.append(f"filename = {_lit(FILE_COLUMN)}")
+    values, keys = _json_split("json", 0)
+    file = f", {_ident(FILE_COLUMN)}" if with_filename else ""
+    rows = f"SELECT {values} AS v, {keys} AS k{file} FROM read_ndjson_objects({_list(files)}, {', '.join(options)})"
+    select = [f"CAST({_json_value(_json_key('q', name), t, 0)} AS {t}) AS {_ident(name)}" for name, t in types]
+    return _select(select, with_filename, f"({rows}) AS q")
+
+
+def _json_split(obj: str, depth: int) -> tuple[str, str]:
+    """An object's values and its lower-cased keys, as two position-aligned lists."""
+    k = f"k{depth}"
+    return f"json_extract({obj}, '$.*')", f"list_transform(json_keys({obj}), lambda {k}: lower({k}))"
+
+
+def _json_key(split: str, key: str) -> str:
+    """The value of ``key`` (any case; the first of duplicates) in a split object."""
+    return f"{split}.v[list_position({split}.k, {_lit(key.lower())})]"
+
+
+def _json_value(j: str, t: Any, depth: int) -> str:
+    """Convert the JSON expression ``j`` to type ``t``."""
+    if not _has_struct(t):
+        # json_transform is lenient like JsonSerDe: "5" -> 5, objects -> their text for
+        # strings, and values that do not fit -> NULL.
+        return f"json_transform({j}, {_lit(json.dumps(str(t)))})"
+    d = depth + 1
+    if t.id == "struct":
+        o, p = f"o{d}", f"p{d}"
+        fields = ", ".join(f"{_ident(name)} := {_json_value(_json_key(p, name), ft, d)}" for name, ft in t.children)
+        split = "{{'v': {}, 'k': {}}}".format(*_json_split(o, d))
+        split = f"CASE WHEN json_type({o}) = 'OBJECT' THEN {split} END"
+        body = _bind(split, p, f"CASE WHEN {p} IS NOT NULL THEN struct_pack({fields}) END")
+        return _bind(j, o, body)
+    if t.id in ("list", "array"):
+        x = f"x{d}"
+        return f"list_transform(TRY_CAST({j} AS JSON[]), lambda {x}: {_json_value(x, t.children[0][1], d)})"
+    if t.id == "map":
+        (_, kt), (_, vt) = t.children
+        e = f"e{d}"
+        entry = f"{{'key': TRY_CAST({e}.key AS {kt}), 'value': {_json_value(f'{e}.value', vt, d)}}}"
+        return f"map_from_entries(list_transform(map_entries(TRY_CAST({j} AS MAP(VARCHAR, JSON))), lambda {e}: {entry}))"
+    raise NotSupportedError(f"cannot read type {t} from JSON")
+
+
+def _bind(value: str, name: str, body: str) -> str:
+    """``body`` with ``name`` bound to ``value``, evaluated once (SQL has no LET)."""
+    return f"list_transform([{value}], lambda {name}: {body})[1]"
+
+
+def _has_struct(t: Any) -> bool:
+    return t.id == "struct" or (t.id in ("list", "array", "map") and any(_has_struct(c) for _, c in t.children))
+
+
+# -- ORC -----------------------------------------------------------------------------------
+
+
+def _orc(con: Any, spec: FormatSpec, files: list[str], types: list[tuple[str, Any]], with_filename: bool, hint: str) -> str:
+    base = "__lakebox_orc_" + re.sub(r"\W", "_", hint) + f"_{next(_orc_ids)}"
+    parts = []
+    for i, path in enumerate(files):
+        table, present = _read_orc(con, path, [name for name, _ in types])
+        name = f"{base}_{i}"
+        con.register(name, table)
+        select = [
+            f"CAST({_ident(present[col]) if col in present else 'NULL'} AS {t}) AS {_ident(col)}" for col, t in types
+        ]
+        if with_filename:
+            select.append(f"{_lit(path)} AS {_ident(FILE_COLUMN)}")
+        parts.append(f"SELECT {', '.join(select)} FROM {_ident(name)}")
+    return "(" + " UNION ALL ".join(parts) + ")"
+
+
+def _read_orc(con: Any, path: str, wanted: list[str]) -> tuple[Any, dict[str, str]]:
+    """Read only the wanted columns of one ORC file; returns the table and name -> file column."""
+    import pyarrow as pa
+    import pyarrow.orc as orc
+
+    try:
+        if "://" in path:  # remote: fetch through DuckDB's filesystems (s3fs when registered)
+            blob = con.execute("SELECT content FROM read_blob(?)", [path]).fetchone()[0]
+            source: Any = pa.BufferReader(blob)
+        else:
+            source = path
+        reader = orc.ORCFile(source)
+        names = reader.schema.names
+        if names and all(re.fullmatch(r"_col\d+", n) for n in names):
+            # Files written by old Hive versions carry no real names: match by position.
+            present = {col: names[i] for i, col in enumerate(wanted) if i < len(names)}
+        else:
+            by_lower = {n.lower(): n for n in names}
+            present = {col: by_lower[col] for col in wanted if col in by_lower}
+        table = reader.read(columns=sorted(set(present.values())))
+        if table.num_columns == 0:  # DuckDB needs a column to count rows
+            table = pa.table({"__lakebox_rows": pa.nulls(reader.nrows)})
+    except (OSError, pa.ArrowException, duckdb.Error) as exc:
+        raise OperationalError(f"cannot read ORC file {path}: {exc}") from exc
+    return table, present
+
+
+# -- shared --------------------------------------------------------------------------------
+
+
+_READERS = {"parquet": _parquet, "csv": _csv, "json": _json, "orc": _orc}
+
+
+def _empty(types: list[tuple[str, Any]], with_filename: bool) -> str:
+    select = [f"CAST(NULL AS {t}) AS {_ident(name)}" for name, t in types]
+    if with_filename:
+        select.append(f"CAST(NULL AS VARCHAR) AS {_ident(FILE_COLUMN)}")
+    return f"(SELECT {', '.join(select)} WHERE false)"
+
+
+def _select(select: Sequence[str], with_filename: bool, source: str) -> str:
+    columns = [*select, f"q.{_ident(FILE_COLUMN)}"] if with_filename else list(select)
+    return f"(SELECT {', '.join(columns)} FROM {source})"
+
+
+def _parse_type(text: str) -> Any:
+    try:
+        return duckdb.sqltype(text)
+    except duckdb.Error as exc:
+        raise ProgrammingError(f"unknown column type {text!r}") from exc
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _list(files: Sequence[str]) -> str:
+    return "[" + ", ".join(_lit(f) for f in files) + "]"
