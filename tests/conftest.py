@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import urllib.request
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ def moto_server() -> Iterator[str]:
     """One moto S3 server on a free loopback port for the whole run; yields its URL."""
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -41,7 +43,9 @@ def moto_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def moto_s3(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def moto_s3(
+    moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """An empty moto S3 with the AWS environment pointing at it; yields the endpoint URL.
 
     The server is shared, its state is reset for each test; env vars are restored afterwards.

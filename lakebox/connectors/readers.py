@@ -29,13 +29,19 @@ from lakebox.errors import NotSupportedError, OperationalError, ProgrammingError
 
 FILE_COLUMN = "__lakebox_file"
 
-_INTEGERS = {"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger", "ubigint", "uhugeint"}
+_INTEGERS = {"tinyint", "smallint", "integer", "bigint", "hugeint"}
+_INTEGERS |= {"u" + name for name in _INTEGERS}
 _TEXT_CODECS = {"gzip": "gzip", "gz": "gzip", "zstd": "zstd", "zst": "zstd", "none": "none", "uncompressed": "none"}
 # Hadoop codecs DuckDB cannot decompress: refuse rather than return garbage rows.
 _UNSUPPORTED_EXTENSIONS = {".snappy", ".bz2", ".lz4", ".deflate", ".lzo", ".br", ".lzma", ".xz"}
+# LazySimpleSerDe's separators below the field delimiter, by nesting level: collection
+# items, map keys, then \x04 to \x08 for deeper levels (Hive's defaults).
+_NESTED_SEPARATORS = ["\x02", "\x03", "\x04", "\x05", "\x06", "\x07", "\x08"]
 # DuckDB cannot switch nullstr off; OpenCSVSerde has no null string, so use one that never occurs.
 _NO_NULL_STRING = "\ue000lakebox:no-null\ue000"
 _orc_ids = itertools.count()
+
+Typed = list[tuple[str, Any]]  # (column name, parsed DuckDB type)
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class FormatSpec:
     kind: str  # 'parquet' | 'csv' | 'json' | 'orc'
     delimiter: str = ","  # csv
     quote: str | None = None  # csv: None means no quoting (LazySimpleSerDe); '"' for OpenCSVSerde
-    escape: str | None = None  # csv
+    escape: str | None = None  # csv; with quote set, None means quotes are doubled ("")
     header_lines: int = 0  # skip.header.line.count
     null_format: str | None = None  # csv; None means LazySimpleSerDe's '\N' (no null string with quote)
     compression: str | None = None  # optional hint; otherwise inferred from the file extension
@@ -77,7 +83,7 @@ def scan_sql(
 # -- Parquet -------------------------------------------------------------------------------
 
 
-def _parquet(con: Any, spec: FormatSpec, files: list[str], types: list[tuple[str, Any]], with_filename: bool, hint: str) -> str:
+def _parquet(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_filename: bool, hint: str) -> str:
     # union_by_name lines columns up by name (case-insensitively) across files and fills a
     # column missing from some files with NULL. A column missing from *every* file would be
     # a binder error, so an empty branch supplies every name; DuckDB drops that branch at
@@ -85,7 +91,7 @@ def _parquet(con: Any, spec: FormatSpec, files: list[str], types: list[tuple[str
     options = ["union_by_name = true", "hive_partitioning = false"]
     # Old Hive/Impala writers store strings as un-annotated BINARY; Athena reads them as
     # strings unless the table really declares a binary column.
-    if not any("BLOB" in str(t) for _, t in types):
+    if not any(_contains(t, "blob") for _, t in types):
         options.append("binary_as_string = true")
     if with_filename:
         options.append(f"filename = {_lit(FILE_COLUMN)}")
@@ -101,16 +107,16 @@ def _parquet(con: Any, spec: FormatSpec, files: list[str], types: list[tuple[str
 # -- Text: LazySimpleSerDe and OpenCSVSerde -------------------------------------------------
 
 
-def _csv(con: Any, spec: FormatSpec, files: list[str], types: list[tuple[str, Any]], with_filename: bool, hint: str) -> str:
+def _csv(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_filename: bool, hint: str) -> str:
     if spec.quote is None:  # LazySimpleSerDe: no quoting; '\N' is NULL unless told otherwise
         quote, escape = "", spec.escape or ""
         null = "\\N" if spec.null_format is None else spec.null_format
     else:  # OpenCSVSerde: empty fields are empty strings; "" inside quotes if no escape
         quote, escape = spec.quote, spec.escape or spec.quote
         null = _NO_NULL_STRING if spec.null_format is None else spec.null_format
-    fields = {f"c{i}": "VARCHAR" for i in range(max(len(types), 1))}
+    fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(max(len(types), 1)))
     options = [
-        "columns = {" + ", ".join(f"{_lit(k)}: 'VARCHAR'" for k in fields) + "}",
+        f"columns = {{{fields}}}",
         "header = false",
         "auto_detect = false",
         f"skip = {int(spec.header_lines)}",  # DuckDB skips these in every file, like Hive
@@ -123,10 +129,46 @@ def _csv(con: Any, spec: FormatSpec, files: list[str], types: list[tuple[str, An
         "hive_partitioning = false",
         f"compression = {_lit(_text_compression(spec, files))}",
     ]
+    if quote:
+        # DuckDB's parallel scanner cannot pad rows whose quoted fields span lines.
+        options.append("parallel = false")
     if with_filename:
         options.append(f"filename = {_lit(FILE_COLUMN)}")
-    select = [f"{_text_cast(f'q.c{i}', t)} AS {_ident(name)}" for i, (name, t) in enumerate(types)]
+    select = [f"{_text_value(f'q.c{i}', t, 0, null)} AS {_ident(name)}" for i, (name, t) in enumerate(types)]
     return _select(select, with_filename, f"read_csv({_list(files)}, {', '.join(options)}) AS q")
+
+
+def _text_value(field: str, t: Any, level: int, null: str) -> str:
+    """A text field as type ``t``; complex types are split on Hive's nested separators."""
+    if t.id not in ("list", "array", "map", "struct"):
+        return _text_cast(field, t)
+    if level + 1 >= len(_NESTED_SEPARATORS):
+        raise NotSupportedError(f"type {t} nests too deeply for a text file")
+    sep, y = _lit(_NESTED_SEPARATORS[level]), f"y{level}"
+
+    def element(expr: str, et: Any, lvl: int) -> str:  # nested fields equal to the null format are NULL
+        return f"CASE WHEN {expr} IS DISTINCT FROM {_lit(null)} THEN {_text_value(expr, et, lvl, null)} END"
+
+    # Hive reads an empty field as an empty array or map.
+    items = f"CASE WHEN {field} = '' THEN []::VARCHAR[] ELSE string_split({field}, {sep}) END"
+    if t.id == "struct":
+        fields = ", ".join(
+            f"{_ident(name)} := {element(f'{y}[{i + 1}]', ft, level + 1)}" for i, (name, ft) in enumerate(t.children)
+        )
+        return _bind(f"string_split({field}, {sep})", y, f"CASE WHEN {y} IS NOT NULL THEN struct_pack({fields}) END")
+    if t.id in ("list", "array"):
+        return f"list_transform({items}, lambda {y}: {element(y, t.children[0][1], level + 1)})"
+    (_, kt), (_, vt) = t.children
+    # A map entry is key, separator, value; no separator means a NULL value. Like Hive,
+    # entries with a NULL key are dropped and the first of duplicate keys wins.
+    ksep = _lit(_NESTED_SEPARATORS[level + 1])
+    key = f"split_part({y}, {ksep}, 1)"
+    value = f"CASE WHEN strpos({y}, {ksep}) > 0 THEN substr({y}, strpos({y}, {ksep}) + 1) END"
+    entry = f"{{'key': {element(key, kt, level + 2)}, 'value': {element(value, vt, level + 2)}}}"
+    z, i = f"z{level}", f"i{level}"
+    first = f"{y}.key IS NOT NULL AND list_position(list_transform({z}, lambda {y}: {y}.key), {y}.key) = {i}"
+    body = f"map_from_entries(list_filter({z}, lambda {y}, {i}: {first}))"
+    return _bind(f"list_transform({items}, lambda {y}: {entry})", z, body)
 
 
 def _text_cast(field: str, t: Any) -> str:
@@ -159,7 +201,7 @@ def _text_compression(spec: FormatSpec, files: list[str]) -> str:
 # -- JSON lines ----------------------------------------------------------------------------
 
 
-def _json(con: Any, spec: FormatSpec, files: list[str], types: list[tuple[str, Any]], with_filename: bool, hint: str) -> str:
+def _json(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_filename: bool, hint: str) -> str:
     # DuckDB's JSON reader matches keys case-sensitively, JsonSerDe does not. So each line is
     # read as a JSON object and split once into its values and lower-cased keys (in the same
     # order); a column is the value at the position of its name. Nested structs do the same.
@@ -186,7 +228,7 @@ def _json_key(split: str, key: str) -> str:
 
 def _json_value(j: str, t: Any, depth: int) -> str:
     """Convert the JSON expression ``j`` to type ``t``."""
-    if not _has_struct(t):
+    if not _contains(t, "struct"):
         # json_transform is lenient like JsonSerDe: "5" -> 5, objects -> their text for
         # strings, and values that do not fit -> NULL.
         return f"json_transform({j}, {_lit(json.dumps(str(t)))})"
@@ -205,7 +247,8 @@ def _json_value(j: str, t: Any, depth: int) -> str:
         (_, kt), (_, vt) = t.children
         e = f"e{d}"
         entry = f"{{'key': TRY_CAST({e}.key AS {kt}), 'value': {_json_value(f'{e}.value', vt, d)}}}"
-        return f"map_from_entries(list_transform(map_entries(TRY_CAST({j} AS MAP(VARCHAR, JSON))), lambda {e}: {entry}))"
+        entries = f"map_entries(TRY_CAST({j} AS MAP(VARCHAR, JSON)))"
+        return f"map_from_entries(list_transform({entries}, lambda {e}: {entry}))"
     raise NotSupportedError(f"cannot read type {t} from JSON")
 
 
@@ -214,14 +257,17 @@ def _bind(value: str, name: str, body: str) -> str:
     return f"list_transform([{value}], lambda {name}: {body})[1]"
 
 
-def _has_struct(t: Any) -> bool:
-    return t.id == "struct" or (t.id in ("list", "array", "map") and any(_has_struct(c) for _, c in t.children))
+def _contains(t: Any, type_id: str) -> bool:
+    """Whether type ``t`` is, or nests, a type with this id ('struct', 'blob', ...)."""
+    if t.id == type_id:
+        return True
+    return t.id in ("struct", "list", "array", "map") and any(_contains(c, type_id) for _, c in t.children)
 
 
 # -- ORC -----------------------------------------------------------------------------------
 
 
-def _orc(con: Any, spec: FormatSpec, files: list[str], types: list[tuple[str, Any]], with_filename: bool, hint: str) -> str:
+def _orc(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_filename: bool, hint: str) -> str:
     base = "__lakebox_orc_" + re.sub(r"\W", "_", hint) + f"_{next(_orc_ids)}"
     parts = []
     for i, path in enumerate(files):
@@ -244,7 +290,11 @@ def _read_orc(con: Any, path: str, wanted: list[str]) -> tuple[Any, dict[str, st
 
     try:
         if "://" in path:  # remote: fetch through DuckDB's filesystems (s3fs when registered)
-            blob = con.execute("SELECT content FROM read_blob(?)", [path]).fetchone()[0]
+            cursor = con.cursor()  # leaves any result pending on ``con`` alone
+            try:
+                blob = cursor.execute("SELECT content FROM read_blob(?)", [path]).fetchall()[0][0]
+            finally:
+                cursor.close()
             source: Any = pa.BufferReader(blob)
         else:
             source = path
@@ -270,7 +320,7 @@ def _read_orc(con: Any, path: str, wanted: list[str]) -> tuple[Any, dict[str, st
 _READERS = {"parquet": _parquet, "csv": _csv, "json": _json, "orc": _orc}
 
 
-def _empty(types: list[tuple[str, Any]], with_filename: bool) -> str:
+def _empty(types: Typed, with_filename: bool) -> str:
     select = [f"CAST(NULL AS {t}) AS {_ident(name)}" for name, t in types]
     if with_filename:
         select.append(f"CAST(NULL AS VARCHAR) AS {_ident(FILE_COLUMN)}")

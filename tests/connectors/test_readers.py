@@ -190,7 +190,8 @@ def test_text_compressed_files(con, tmp_path) -> None:
     con.execute(f"COPY (SELECT 2 AS a, 'b' AS b) TO '{b}' (HEADER false, COMPRESSION zstd)")
     c = write(tmp_path / "c.csv", "3,c\n")
     cols = [("a", "INTEGER"), ("b", "VARCHAR")]
-    assert rows(con, TEXT, [a, b, c], cols, with_filename=True) == [(1, "a", str(a)), (2, "b", str(b)), (3, "c", str(c))]
+    expected = [(1, "a", str(a)), (2, "b", str(b)), (3, "c", str(c))]
+    assert rows(con, TEXT, [a, b, c], cols, with_filename=True) == expected
     # A hint covers files without a telling extension.
     d = write(tmp_path / "d", gzip.compress(b"4,d\n"))
     assert rows(con, FormatSpec("csv", compression="gzip"), [d], cols) == [(4, "d")]
@@ -201,6 +202,33 @@ def test_text_unsupported_compression(con, tmp_path) -> None:
         scan_sql(con, TEXT, [str(tmp_path / "x.snappy")], [("a", "INTEGER")])
     with pytest.raises(NotSupportedError, match="lzo"):
         scan_sql(con, FormatSpec("csv", compression="lzo"), [str(tmp_path / "x")], [("a", "INTEGER")])
+
+
+def test_text_complex_types_use_hive_default_separators(con, tmp_path) -> None:
+    f = write(
+        tmp_path / "a.txt",
+        "1\x011\x022\x02\\N\x01a\x03true\x02b\x03\x01k1\x034\x02k2\x03\\N\x02k1\x039\x01p\x02q\x03r\n"
+        "2\x01\x01\x01\x01\n"  # empty collections
+        "3\x01\\N\x01\\N\x01\\N\x01\\N\n",
+    )
+    cols = [
+        ("id", "INTEGER"),
+        ("arr", "INTEGER[]"),
+        ("structs", "STRUCT(a VARCHAR, b BOOLEAN)[]"),
+        ("m", "MAP(VARCHAR, INTEGER)"),
+        ("deep", "STRUCT(x VARCHAR, y VARCHAR[])"),
+    ]
+    assert rows(con, FormatSpec("csv", delimiter="\x01"), [f], cols) == [
+        (
+            1,
+            [1, 2, None],
+            [{"a": "a", "b": True}, {"a": "b", "b": None}],
+            {"k1": 4, "k2": None},  # the first of duplicate keys wins
+            {"x": "p", "y": ["q", "r"]},
+        ),
+        (2, [], [], {}, {"x": "", "y": None}),
+        (3, None, None, None, None),
+    ]
 
 
 # -- text: OpenCSVSerde --------------------------------------------------------------------
@@ -349,3 +377,27 @@ def test_bad_arguments(con, tmp_path) -> None:
         scan_sql(con, PARQUET, ["/x"], [("a", "NOTATYPE")])
     with pytest.raises(ProgrammingError):
         scan_sql(con, PARQUET, ["/x"], [])
+
+
+def test_files_on_s3_through_the_registered_filesystem(con, tmp_path, moto_s3) -> None:
+    from lakebox.connectors.storage import Storage
+
+    storage = Storage(tmp_path / "home")
+    storage.s3fs.mkdir("bkt")
+    pq.write_table(pa.table({"A": [1]}), tmp_path / "a.parquet")
+    orc.write_table(pa.table({"A": [2]}), tmp_path / "a.orc")
+    storage.write_bytes("s3://bkt/p/a.parquet", (tmp_path / "a.parquet").read_bytes())
+    storage.write_bytes("s3://bkt/o/a.orc", (tmp_path / "a.orc").read_bytes())
+    storage.write_bytes("s3://bkt/c/a.csv.gz", gzip.compress(b"3\n"))
+    storage.write_bytes("s3://bkt/j/a.json", b'{"A": 4}\n')
+    storage.register(con)
+    found = []
+    for kind, folder in [("parquet", "p"), ("orc", "o"), ("csv", "c"), ("json", "j")]:
+        files = storage.list_files(f"s3://bkt/{folder}")
+        found += rows(con, FormatSpec(kind), files, [("a", "BIGINT")], with_filename=True)
+    assert found == [
+        (1, "s3://bkt/p/a.parquet"),
+        (2, "s3://bkt/o/a.orc"),
+        (3, "s3://bkt/c/a.csv.gz"),
+        (4, "s3://bkt/j/a.json"),
+    ]

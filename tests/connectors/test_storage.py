@@ -166,8 +166,9 @@ def remote(moto_s3: str, tmp_path: pathlib.Path) -> Storage:
 
 def test_real_s3_listing_and_markers(remote: Storage) -> None:
     fs = remote.s3fs
-    for key in ["t/dt=1/a.csv", "t/dt=2/b.csv", "t/_SUCCESS", "t/dt=1/.x.crc", "t/_temporary/0/c.csv", "t/dt=3_$folder$"]:
-        fs.pipe_file(f"bkt/{key}", b"1\n")
+    keys = ["dt=1/a.csv", "dt=2/b.csv", "_SUCCESS", "dt=1/.x.crc", "_temporary/0/c.csv", "dt=3_$folder$"]
+    for key in keys:
+        fs.pipe_file(f"bkt/t/{key}", b"1\n")
     fs.pipe_file("bkt/t/empty/", b"")  # a zero-byte folder marker made by the S3 console
     assert remote.resolve("s3a://bkt/t/") == "s3://bkt/t"
     assert remote.list_files("s3://bkt/t") == ["s3://bkt/t/dt=1/a.csv", "s3://bkt/t/dt=2/b.csv"]
@@ -206,7 +207,8 @@ def test_duckdb_reads_s3_through_register_without_httpfs(remote: Storage, tmp_pa
     remote.register(con)
     remote.register(con)  # idempotent
     files = remote.list_files("s3://bkt/t")
-    rows = con.execute(f"SELECT sum(id), max(s), any_value(filename) FROM read_parquet({files!r}, filename = true)").fetchall()
+    query = f"SELECT sum(id), max(s), any_value(filename) FROM read_parquet({files!r}, filename = true)"
+    rows = con.execute(query).fetchall()
     assert rows == [(10, "v4", "s3://bkt/t/a.parquet")]
     # Writing through the registered filesystem works too (CTAS/UNLOAD output).
     con.execute("COPY (SELECT 42 AS x) TO 's3://bkt/out/x.parquet' (FORMAT parquet)")
