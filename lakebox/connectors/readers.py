@@ -63,11 +63,14 @@ def scan_sql(
     *,
     with_filename: bool = False,
     name_hint: str = "t",
+    registrations: dict[str, Any] | None = None,
 ) -> str:
     """A ``(SELECT ...)`` usable after FROM that reads ``files`` as the typed ``columns``.
 
     ``columns`` are (lower-case name, DuckDB type) pairs. With ``with_filename`` a last
-    column ``__lakebox_file`` holds each row's file exactly as given in ``files``.
+    column ``__lakebox_file`` holds each row's file exactly as given in ``files``. Formats read
+    into memory (ORC) put their Arrow tables into ``registrations`` for the caller to register
+    for the query's lifetime; without it they are registered on ``con`` for good.
     """
     if not columns and not with_filename:
         raise ProgrammingError("a scan needs at least one column")
@@ -77,6 +80,8 @@ def scan_sql(
         raise NotSupportedError(f"unsupported file format {spec.kind!r}")
     if not files:
         return _empty(types, with_filename)
+    if kind == "orc":
+        return _orc(con, spec, files, types, with_filename, name_hint, registrations)
     return _READERS[kind](con, spec, files, types, with_filename, name_hint)
 
 
@@ -267,13 +272,17 @@ def _contains(t: Any, type_id: str) -> bool:
 # -- ORC -----------------------------------------------------------------------------------
 
 
-def _orc(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_filename: bool, hint: str) -> str:
+def _orc(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_filename: bool, hint: str,
+         registrations: dict[str, Any] | None = None) -> str:
     base = "__lakebox_orc_" + re.sub(r"\W", "_", hint) + f"_{next(_orc_ids)}"
     parts = []
     for i, path in enumerate(files):
         table, present = _read_orc(con, path, [name for name, _ in types])
         name = f"{base}_{i}"
-        con.register(name, table)
+        if registrations is None:
+            con.register(name, table)
+        else:
+            registrations[name] = table
         select = [
             f"CAST({_ident(present[col]) if col in present else 'NULL'} AS {t}) AS {_ident(col)}" for col, t in types
         ]

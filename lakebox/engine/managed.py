@@ -140,8 +140,8 @@ def dml(session, statement: exp.Expression, params) -> Result:
     started = time.perf_counter()
     bound = session.bind(statement, params)
     with session.registered(bound):
-        row = session.con.execute(bound.sql).fetchone()
-    count = int(row[0]) if row else 0
+        rows = session.con.execute(bound.sql).fetchall()  # fetch all: DuckDB 2 keeps a half-read result open
+    count = int(rows[0][0]) if rows else 0
     verb = statement.key.upper()
     tag = f"INSERT 0 {count}" if verb == "INSERT" else f"{verb} {count}"
     result = status_result(tag, count)

@@ -68,8 +68,9 @@ def _quote(name: str) -> str:
 def unpartitioned_scan(con, table: Table, storage) -> Scan:
     files = storage.list_files(table.location) if table.location else []
     spec = format_spec(table.storage_descriptor, table.parameters)
-    sql = scan_sql(con, spec, files, _columns(table.columns), name_hint=table.name)
-    return Scan(sql, {}, len(files))
+    registrations: dict[str, pa.Table] = {}
+    sql = scan_sql(con, spec, files, _columns(table.columns), name_hint=table.name, registrations=registrations)
+    return Scan(sql, registrations, len(files))
 
 
 def partitioned_scan(con, table: Table, partitions: list[Partition], total: int, storage) -> Scan:
@@ -95,13 +96,15 @@ def partitioned_scan(con, table: Table, partitions: list[Partition], total: int,
                 file_rows[key.name].append(None if value == HIVE_DEFAULT_PARTITION else value)
     mapping_name = f"__lakebox_partitions_{next(_names)}"
     mapping = pa.table({name: pa.array(values, pa.string()) for name, values in file_rows.items()})
+    registrations: dict[str, pa.Table] = {mapping_name: mapping}
     if not files_by_spec:
         files_by_spec[format_spec(table.storage_descriptor, table.parameters)] = []
-    scans = [scan_sql(con, spec, files, data_columns, with_filename=True, name_hint=table.name)
+    scans = [scan_sql(con, spec, files, data_columns, with_filename=True, name_hint=table.name,
+                      registrations=registrations)
              for spec, files in files_by_spec.items()]
     source = scans[0] if len(scans) == 1 else "(" + " UNION ALL ".join(f"SELECT * FROM {s}" for s in scans) + ")"
     select = [f"s.{_quote(name)}" for name, _ in data_columns]
     select += [f"CAST(p.{_quote(k.name)} AS {duckdb_type(k.type)}) AS {_quote(k.name)}" for k in keys]
     sql = (f"(SELECT {', '.join(select)} FROM {source} AS s "
            f"JOIN {mapping_name} AS p ON s.{_quote(FILE_COLUMN)} = p.{_quote(FILE_COLUMN)})")
-    return Scan(sql, {mapping_name: mapping}, mapping.num_rows, len(partitions), total)
+    return Scan(sql, registrations, mapping.num_rows, len(partitions), total)

@@ -81,5 +81,5 @@ def _open(home: Path) -> SharedDatabase:
                   "available only there. Stop that process (or run this statement through it, e.g. with "
                   "psql against 'lakebox serve'), or use a different --home")
         return SharedDatabase(duckdb.connect(":memory:", config=_CONFIG), None, reason)
-    name = connection.execute("SELECT current_database()").fetchone()[0]
+    name = connection.execute("SELECT current_database()").fetchall()[0][0]
     return SharedDatabase(connection, name)

@@ -200,3 +200,28 @@ def test_s3_locations_use_the_local_stand_in(conn, home):
     cur = conn.cursor()
     cur.execute("CREATE EXTERNAL TABLE default.nums (x bigint) STORED AS PARQUET LOCATION 's3://bucket/data/'")
     assert cur.execute("SELECT sum(x) FROM nums").fetchall() == [(6,)]
+
+
+def test_orc_and_open_csv_tables(conn, tmp_path):
+    import pyarrow as pa
+    import pyarrow.orc as orc
+    folder = tmp_path / "orc" / "k=1"
+    folder.mkdir(parents=True)
+    orc.write_table(pa.table({"a": pa.array([1, 2], pa.int64()), "b": ["x", "y"]}), str(folder / "f.orc"))
+    quoted = tmp_path / "quoted"
+    quoted.mkdir()
+    (quoted / "q.csv").write_text('"id","note"\n"1","hello, world"\n"2","plain"\n')
+    cur = conn.cursor()
+    cur.execute(f"CREATE EXTERNAL TABLE o (a bigint, b string) PARTITIONED BY (k int) STORED AS ORC "
+                f"LOCATION '{tmp_path}/orc/'")
+    cur.execute("MSCK REPAIR TABLE o")
+    for _ in range(2):
+        assert cur.execute("SELECT k, a, b FROM o ORDER BY a").fetchall() == [(1, 1, "x"), (1, 2, "y")]
+    leftovers = conn.session.con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name LIKE '__lakebox_%'").fetchall()[0][0]
+    assert leftovers == 0
+    cur.execute(f"""CREATE EXTERNAL TABLE q (id int, note string)
+        ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'
+        WITH SERDEPROPERTIES ('separatorChar' = ',', 'quoteChar' = '"')
+        LOCATION '{quoted}' TBLPROPERTIES ('skip.header.line.count'='1')""")
+    assert cur.execute("SELECT * FROM q ORDER BY id").fetchall() == [(1, "hello, world"), (2, "plain")]
