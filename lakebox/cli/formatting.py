@@ -65,8 +65,8 @@ def format_table(table: pa.Table, max_rows: int | None = None, footer: bool = Tr
 def write_table(table: pa.Table, out: TextIO, max_rows: int | None = None, footer: bool = True) -> None:
     """Aligned columns with a header rule and a '(N rows)' footer, like psql.
 
-    Numbers are right-aligned, everything else left-aligned; control characters in text are
-    shown escaped (`\\n`) so that one row is always one line.
+    Numbers are right-aligned, everything else left-aligned; values holding newlines span
+    several lines with psql's '+' continuation mark, tabs and CRs are shown escaped (`\\t`).
     """
     total = table.num_rows
     shown = table if max_rows is None or max_rows <= 0 or total <= max_rows else table.slice(0, max_rows)
@@ -306,13 +306,18 @@ def _write_table_body(table: pa.Table, out: TextIO) -> None:
         pc.fill_null(_escape_controls(value_text(table.column(i))), NULL_TEXT) for i in range(table.num_columns)
     ]
     right = [_is_numeric(table.column(i).type) for i in range(table.num_columns)]
-    widths = [max(len(name), _max_length(column)) for name, column in zip(names, cells)]
+    multi_line = any(_has_newline(column) for column in cells)
+    lengths = [_max_line_length(column) if multi_line else _max_length(column) for column in cells]
+    widths = [max(len(name), length) for name, length in zip(names, lengths)]
 
     # Headers are centred over their column, as psql does.
     header = " | ".join(_center(name, width) for name, width in zip(names, widths))
     out.write(" " + header.rstrip() + "\n")
     out.write("-" + "-+-".join("-" * width for width in widths) + "-\n")
     if table.num_rows == 0:
+        return
+    if multi_line:
+        _write_multi_line_rows(cells, widths, right, out)
         return
     last = len(cells) - 1
     padded = [
@@ -321,6 +326,23 @@ def _write_table_body(table: pa.Table, out: TextIO) -> None:
     ]
     lines = pc.binary_join_element_wise(*padded, " | ") if len(padded) > 1 else padded[0]
     _write_lines(pc.binary_join_element_wise(" ", lines, ""), out)
+
+
+def _write_multi_line_rows(cells: list[Column], widths: list[int], right: list[bool], out: TextIO) -> None:
+    """psql's layout for values spanning lines (SHOW CREATE TABLE, view SQL): a row takes as
+    many lines as its tallest value, and '+' marks a value that continues on the next line.
+
+    Row by row in Python, so only used when some value really holds a newline.
+    """
+    for row in zip(*(column.to_pylist() for column in cells)):
+        parts = [value.split("\n") for value in row]
+        for index in range(max(len(lines) for lines in parts)):
+            pieces = []
+            for lines, width, align_right in zip(parts, widths, right):
+                text = lines[index] if index < len(lines) else ""
+                marker = "+" if index < len(lines) - 1 else " "
+                pieces.append(" " + (text.rjust(width) if align_right else text.ljust(width)) + marker)
+            out.write("|".join(pieces).rstrip() + "\n")
 
 
 def _pad(column: Column, width: int, align_right: bool, is_last: bool) -> Column:
@@ -342,16 +364,26 @@ def _max_length(column: Column) -> int:
     return longest or 0
 
 
+def _max_line_length(column: Column) -> int:
+    lines = pc.list_flatten(pc.split_pattern(column, "\n"))
+    return _max_length(lines)
+
+
+def _has_newline(column: Column) -> bool:
+    return bool(pc.any(pc.match_substring(column, "\n")).as_py())
+
+
 def _is_numeric(kind: pa.DataType) -> bool:
     return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
 
 
-_CONTROL_ESCAPES = (("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+# Tabs and carriage returns would break the alignment; newlines become multi-line cells.
+_CONTROL_ESCAPES = (("\r", "\\r"), ("\t", "\\t"))
 
 
 def _escape_controls(column: Column) -> Column:
     # Only text can hold control characters; skip the replace passes when none are present.
-    if not pc.any(pc.match_substring_regex(column, r"[\n\r\t]")).as_py():
+    if not pc.any(pc.match_substring_regex(column, r"[\r\t]")).as_py():
         return column
     for raw, escaped in _CONTROL_ESCAPES:
         column = pc.replace_substring(column, raw, escaped)
@@ -359,7 +391,7 @@ def _escape_controls(column: Column) -> Column:
 
 
 def _escape_controls_text(text: str) -> str:
-    for raw, escaped in _CONTROL_ESCAPES:
+    for raw, escaped in (("\n", "\\n"), *_CONTROL_ESCAPES):  # a header stays on one line
         text = text.replace(raw, escaped)
     return text
 

@@ -170,7 +170,7 @@ def print_cursor(cursor, fmt: str, out: TextIO, max_rows: int | None) -> None:
 def _read_script(path: str) -> str:
     if path == "-":
         return sys.stdin.read()
-    return Path(path).expanduser().read_text(encoding="utf-8")
+    return Path(path).expanduser().read_text(encoding="utf-8-sig")  # -sig: tolerate a BOM
 
 
 # --------------------------------------------------------------------------- errors

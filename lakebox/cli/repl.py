@@ -188,14 +188,17 @@ class Shell:
             return
         table = self._find_table(argument)
         self.out.write(f"{_kind(table).capitalize()} {table.database_name}.{table.name}\n")
+        columns = table.storage_descriptor.columns + table.partition_keys
         partition_keys = {column.name for column in table.partition_keys}
-        rows = [
-            (column.name, column.type, "yes" if column.name in partition_keys else "", column.comment or "")
-            for column in table.storage_descriptor.columns + table.partition_keys
-        ]
-        self._print_rows(["column", "type", "partition key", "comment"], rows, footer=False)
+        rows = [(c.name, c.type, "yes" if c.name in partition_keys else "", c.comment or "") for c in columns]
+        names = ["column", "type", "partition key", "comment"]
+        # Leave out all-blank columns: they are noise.
+        keep = [i for i, name in enumerate(names) if name == "column" or any(row[i] for row in rows)]
+        names, rows = [names[i] for i in keep], [tuple(row[i] for i in keep) for row in rows]
+        self._print_rows(names, rows, footer=False)
         for label, value in _table_details(table):
             self.out.write(f"{label + ':':<12}{value}\n")
+        self.out.write("\n")
 
     def _find_table(self, name: str):
         catalog = self.conn.catalog
@@ -219,6 +222,8 @@ class Shell:
         columns = list(zip(*rows)) if rows else [() for _ in names]
         table = pa.table([pa.array(list(values), pa.string()) for values in columns], names=names)
         self.out.write(format_table(table, footer=footer))
+        if footer:
+            self.out.write("\n")
 
 
 _META = {
@@ -251,7 +256,8 @@ def _table_details(table) -> Iterator[tuple[str, str]]:
         return
     if descriptor.location:
         yield "Location", descriptor.location
-    yield "Format", _format_name(descriptor)
+    if descriptor.input_format or descriptor.serde_info.serialization_library:
+        yield "Format", _format_name(descriptor)
     delimiter = descriptor.serde_info.parameters.get("field.delim")
     if delimiter:
         yield "Delimiter", repr(delimiter)

@@ -63,9 +63,22 @@ def test_table_cap_is_announced_in_the_footer():
     assert format_table(SAMPLE, max_rows=0).endswith("(3 rows)\n")  # 0 means no cap
 
 
-def test_table_keeps_one_line_per_row():
-    table = pa.table({"text": ["line1\nline2\ttab"]})
-    assert format_table(table).splitlines()[2] == " line1\\nline2\\ttab"
+def test_table_escapes_tabs():
+    table = pa.table({"text": ["a\tb\rc"]})
+    assert format_table(table).splitlines()[2] == " a\\tb\\rc"
+
+
+def test_table_values_with_newlines_span_lines_like_psql():
+    table = pa.table({"n": [1, 2], "sql": ["CREATE TABLE t (\n  a int)", "x"], "z": ["p\nq\nr", "s"]})
+    assert format_table(table) == (
+        " n |       sql        | z\n"
+        "---+------------------+---\n"
+        " 1 | CREATE TABLE t (+| p+\n"
+        "   |   a int)         | q+\n"
+        "   |                  | r\n"
+        " 2 | x                | s\n"
+        "(2 rows)\n"
+    )
 
 
 def test_table_without_columns():
