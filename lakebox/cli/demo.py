@@ -236,6 +236,6 @@ def what_next(home: Path) -> str:
         f"  lakebox repl --home {where}\n"
         f"  lakebox sql --home {where} -e \"SELECT * FROM demo.sales WHERE dt = '2024-03-05' LIMIT 5\"\n"
         f"  lakebox sql --home {where} --format csv -e 'SELECT * FROM demo.daily_revenue ORDER BY dt'\n"
-        f"  lakebox sql --home {where} --dialect redshift -e 'SELECT * FROM store_daily ORDER BY revenue DESC LIMIT 5'\n"
+        f"  lakebox sql --home {where} --dialect redshift -e 'SELECT TOP 5 * FROM store_daily ORDER BY revenue DESC'\n"
         "In the repl: \\dt demo lists the tables, \\d demo.sales describes one, \\? shows all commands.\n"
     )

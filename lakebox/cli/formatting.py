@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime
 import decimal
+import io
 import json
 import math
 from collections.abc import Callable
@@ -52,14 +53,9 @@ def write_result(table: pa.Table, fmt: str, out: TextIO, max_rows: int | None = 
 
 def format_table(table: pa.Table, max_rows: int | None = None, footer: bool = True) -> str:
     """The psql-like aligned rendering of `table`, header to footer, as one string."""
-    lines: list[str] = []
-
-    class _Collect:
-        def write(self, text: str) -> None:
-            lines.append(text)
-
-    write_table(table, _Collect(), max_rows=max_rows, footer=footer)  # type: ignore[arg-type]
-    return "".join(lines)
+    out = io.StringIO()
+    write_table(table, out, max_rows=max_rows, footer=footer)
+    return out.getvalue()
 
 
 def write_table(table: pa.Table, out: TextIO, max_rows: int | None = None, footer: bool = True) -> None:

@@ -111,12 +111,13 @@ def run_sql_command(args: argparse.Namespace) -> int:
     text = args.execute if args.execute is not None else _read_script(args.file)
     statements = iter_statements(text, args.dialect)
     conn = connect(home_of(args), args.dialect)
+    printed = False
     try:
         for index, statement in enumerate(statements):
-            if index and args.format != "json":
-                sys.stdout.write("\n")  # a blank line between results
+            # A blank line between outputs (JSON Lines has no room for one).
+            separator = "\n" if printed and args.format != "json" else ""
             try:
-                run_and_print(conn, statement.text, args.format, sys.stdout, args.max_rows)
+                printed |= run_and_print(conn, statement.text, args.format, sys.stdout, args.max_rows, separator)
             except Error as exc:
                 raise ScriptError(exc, statement, index + 1, len(statements)) from exc
     finally:
@@ -141,30 +142,37 @@ def connect(home: Path, dialect: str) -> lakebox.dbapi.Connection:
     return lakebox.connect(home=home, dialect=dialect)
 
 
-def run_and_print(conn, sql: str, fmt: str, out: TextIO, max_rows: int | None) -> None:
-    """Execute one statement and print its result (or an acknowledgement) in `fmt`."""
+def run_and_print(conn, sql: str, fmt: str, out: TextIO, max_rows: int | None, separator: str = "") -> bool:
+    """Execute one statement and print its result (or an acknowledgement) in `fmt`.
+
+    `separator` is written first if anything is printed; returns whether anything was.
+    """
     cursor = conn.cursor()
     try:
         cursor.execute(sql)
-        print_cursor(cursor, fmt, out, max_rows)
+        printed = print_cursor(cursor, fmt, out, max_rows, separator)
         conn.commit()  # each statement stands on its own, as in Athena and psql's autocommit
+        return printed
     finally:
         cursor.close()
 
 
-def print_cursor(cursor, fmt: str, out: TextIO, max_rows: int | None) -> None:
+def print_cursor(cursor, fmt: str, out: TextIO, max_rows: int | None, separator: str = "") -> bool:
     """Print the cursor's result set, or for statements without one a short 'OK' (table format only)."""
     if cursor.description is None:
-        if fmt == "table":
-            count = cursor.rowcount
-            noun = "row" if count == 1 else "rows"
-            out.write(f"OK, {count} {noun} affected\n" if count is not None and count >= 0 else "OK\n")
-        return
+        if fmt != "table":
+            return False  # csv and json stay pure data
+        count = cursor.rowcount
+        noun = "row" if count == 1 else "rows"
+        out.write(separator + (f"OK, {count} {noun} affected\n" if count is not None and count >= 0 else "OK\n"))
+        return True
+    out.write(separator)
     table = cursor.fetch_arrow_table()
     names = [column[0] for column in cursor.description]
     if len(names) == table.num_columns:
         table = table.rename_columns(names)  # description names are the user-facing ones
     write_result(table, fmt, out, max_rows=max_rows)
+    return True
 
 
 def _read_script(path: str) -> str:

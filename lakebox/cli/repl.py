@@ -378,7 +378,8 @@ def candidates(shell: Shell, word: str) -> list[tuple[str, str]]:
     column_names = sorted({c for db in tables.values() for cols in db.values() for c in cols})
     found += [(c, "column") for c in column_names if c.startswith(partial)]
     upper = not word.islower()  # keep the user's case: 'sel' -> 'select', 'SEL' -> 'SELECT'
-    found += [(k if upper else k.lower(), "keyword") for k in keywords_for(shell.dialect) if k.lower().startswith(partial)]
+    keywords = [k for k in keywords_for(shell.dialect) if k.lower().startswith(partial)]
+    found += [(k if upper else k.lower(), "keyword") for k in keywords]
     found += [(f, "function") for f in FUNCTIONS if f.startswith(partial)]
     return found
 

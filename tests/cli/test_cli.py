@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import subprocess
@@ -95,8 +94,17 @@ def test_sql_reads_a_script_from_stdin(home):
     assert result.stdout.splitlines() == ["a", "1", "", "b", "2"]
 
 
+def test_sql_csv_output_of_a_script_is_pure_data(home):
+    # Statements without a result print nothing in csv/json, not even a separating blank line.
+    script = "CREATE DATABASE IF NOT EXISTS csv_db; SELECT 1 AS a"
+    result = lakebox("sql", "--format", "csv", "-e", script, home=home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["a", "1"]
+
+
 def test_sql_redshift_dialect(home):
-    result = lakebox("sql", "--dialect", "redshift", "--format", "csv", "-e", "SELECT NVL(NULL, 7)::INT AS v", home=home)
+    query = "SELECT NVL(NULL, 7)::INT AS v"
+    result = lakebox("sql", "--dialect", "redshift", "--format", "csv", "-e", query, home=home)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["v", "7"]
 

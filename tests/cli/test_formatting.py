@@ -88,7 +88,9 @@ def test_table_without_columns():
 def test_values_render_like_athena():
     table = pa.table(
         {
-            "ts": pa.array([datetime.datetime(2024, 1, 2, 3, 4, 5, 120000), datetime.datetime(2024, 1, 2)], pa.timestamp("us")),
+            "ts": pa.array(
+                [datetime.datetime(2024, 1, 2, 3, 4, 5, 120000), datetime.datetime(2024, 1, 2)], pa.timestamp("us")
+            ),
             "d": pa.array([datetime.date(2024, 1, 2), None]),
             "f": [float("nan"), float("-inf")],
             "b": [True, False],
@@ -122,7 +124,8 @@ def test_csv_is_rfc4180_with_header_and_empty_nulls():
 
 @given(st.lists(st.tuples(st.integers(-(2**63), 2**63 - 1), st.text()), max_size=20))
 def test_csv_round_trips_through_the_csv_module(rows):
-    table = pa.table({"n": pa.array([r[0] for r in rows], pa.int64()), "s": pa.array([r[1] for r in rows], pa.string())})
+    numbers = pa.array([r[0] for r in rows], pa.int64())
+    table = pa.table({"n": numbers, "s": pa.array([r[1] for r in rows], pa.string())})
     parsed = list(csv.reader(io.StringIO(_csv(table), newline="")))
     assert parsed[0] == ["n", "s"]
     assert parsed[1:] == [[str(n), s] for n, s in rows]
