@@ -15,7 +15,7 @@ def is_integer(node: exp.Expression) -> bool:
     return datatype is not None and datatype.this in INTEGER_TYPES
 
 
-def integer_division(expression: exp.Expression) -> exp.Expression:
+def integer_division(expression: exp.Expression, dialect: str) -> exp.Expression:
     """`int / int` truncates toward zero in Athena and Redshift; DuckDB's `/` is float division.
 
     DuckDB's `//` truncates toward zero and raises on a zero divisor, as both services do. Only
@@ -27,4 +27,5 @@ def integer_division(expression: exp.Expression) -> exp.Expression:
     return expression
 
 
-RULES = [integer_division]
+PRIORITY = 10
+RULES = {"both": [integer_division]}

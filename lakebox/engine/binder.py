@@ -23,7 +23,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
 from lakebox.catalog.model import EXTERNAL_TABLE, MANAGED_TABLE, Table
-from lakebox.dialects.arithmetic import RULES
+from lakebox.dialects.rules import apply_rules
 from lakebox.engine import pruning, scans
 from lakebox.engine.names import QualifiedName, lookup_table, qualified_name
 from lakebox.errors import (InterfaceError, NotSupportedError, ProgrammingError, suggest)
@@ -99,8 +99,7 @@ class Binder:
         if query is not None:
             _name_unnamed_outputs(query, self.session.dialect)
             query = self._qualify(query, tables)
-            for rule in RULES:
-                query = rule(query)
+            query = apply_rules(query, self.session.dialect)
             _rename_unnamed_outputs(query, self.session.dialect)
         bound = BoundStatement(sql="")
         self._replace_scans(expression, tables, bound)

@@ -15,6 +15,7 @@ from lakebox.catalog import Catalog
 from lakebox.catalog.model import Database
 from lakebox.connectors.storage import Storage
 from lakebox.dialects import statements as st
+from lakebox.dialects.rules import macros
 from lakebox.engine import ddl, managed, show, workspace
 from lakebox.engine.binder import Binder, BoundStatement
 from lakebox.engine.duckdb_errors import translate
@@ -37,6 +38,8 @@ class Session:
         self._shared = workspace.acquire(home)
         self.con = self._shared.connection.cursor()
         self.con.execute("SET TimeZone = 'UTC'")
+        for macro in macros():
+            self.con.execute(macro)
         self.storage.register(self.con)
         self.binder = Binder(self)
         self._ensure_default_database()

@@ -1,0 +1,57 @@
+"""The registry of semantic rewrite rules and DuckDB macros, one family per module.
+
+A family module in `lakebox.dialects` takes part by defining, at module level:
+
+- `RULES`: a dict from dialect ("athena" | "redshift" | "both") to a list of rules, each a pure
+  function `rule(expression, dialect) -> expression` over a qualified, type-annotated sqlglot tree;
+- optionally `MACROS`: DuckDB `CREATE MACRO` statements the rules' output calls (created once per
+  session connection, as TEMP macros, so nothing is written into the user's warehouse);
+- optionally `PRIORITY` (default 50): families run in ascending priority, then by module name.
+
+Families are discovered, not listed, so that adding one touches nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from functools import lru_cache
+
+from sqlglot import exp
+
+import lakebox.dialects as package
+
+Rule = Callable[[exp.Expression, str], exp.Expression]
+
+
+@lru_cache(maxsize=1)
+def _families() -> tuple:
+    modules = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        if hasattr(module, "RULES"):
+            modules.append(module)
+    return tuple(sorted(modules, key=lambda m: (getattr(m, "PRIORITY", 50), m.__name__)))
+
+
+@lru_cache(maxsize=4)
+def rules_for(dialect: str) -> tuple[Rule, ...]:
+    rules: list[Rule] = []
+    for module in _families():
+        rules += module.RULES.get("both", []) + module.RULES.get(dialect, [])
+    return tuple(rules)
+
+
+def apply_rules(expression: exp.Expression, dialect: str) -> exp.Expression:
+    for rule in rules_for(dialect):
+        expression = rule(expression, dialect)
+    return expression
+
+
+@lru_cache(maxsize=1)
+def macros() -> tuple[str, ...]:
+    statements: list[str] = []
+    for module in _families():
+        statements += getattr(module, "MACROS", [])
+    return tuple(statements)
