@@ -64,25 +64,41 @@ class TransactionControl:
 Statement = exp.Expression | Show | MsckRepair | AddPartitions | CreateExternalSchema | Explain | TransactionControl
 
 
+# Statements whose first word may start one of our own grammars; anything else goes straight to
+# sqlglot, so that a query is tokenized once.
+_OWN_FIRST_WORDS = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "EXPLAIN", "SHOW", "MSCK", "ALTER",
+                    "CREATE"}
+_FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*([A-Za-z_]+)", re.DOTALL)
+
+
 def parse_statement(sql: str, dialect: str) -> Statement:
     """Parse exactly one statement of `dialect` into a sqlglot AST or one of the dataclasses."""
     if dialect not in DIALECTS:
         raise ProgrammingError(f"unknown dialect '{dialect}': use one of {', '.join(DIALECTS)}")
-    tokens = _tokenize(sql, dialect)
-    statements = _split(tokens)
-    if not statements:
-        raise ProgrammingError("empty statement: nothing to execute")
-    if len(statements) > 1:
-        raise ProgrammingError(f"execute() runs one statement at a time; this text holds {len(statements)}")
-    words = [t.text.upper() for t in statements[0][:4]]
-    special = _parse_special(sql, statements[0], words, dialect)
-    if special is not None:
-        return special
+    match = _FIRST_WORD.match(sql)
+    if match is None or match.group(1).upper() in _OWN_FIRST_WORDS:
+        special = _parse_own(sql, dialect)
+        if special is not None:
+            return special
     interleaved = dialect == "redshift" and bool(_INTERLEAVED.search(sql))
     expression = _parse_with_sqlglot(_INTERLEAVED.sub("COMPOUND SORTKEY", sql) if interleaved else sql, dialect)
     if interleaved:
         expression.meta["interleaved"] = True
     return expression
+
+
+def _parse_own(sql: str, dialect: str) -> Statement | None:
+    statements = _split(_tokenize(sql, dialect))
+    if not statements:
+        raise ProgrammingError("empty statement: nothing to execute")
+    if len(statements) > 1:
+        raise _many(len(statements))
+    words = [t.text.upper() for t in statements[0][:4]]
+    return _parse_special(sql, statements[0], words, dialect)
+
+
+def _many(count: int) -> ProgrammingError:
+    return ProgrammingError(f"execute() runs one statement at a time; this text holds {count}")
 
 
 class _StatementTokenizer(Tokenizer):
@@ -137,7 +153,12 @@ def _parse_with_sqlglot(sql: str, dialect: str) -> exp.Expression:
         raise ParseError(message, details.get("line"), details.get("col")) from error
     except TokenError as error:
         raise ParseError(str(error)) from error
-    expression = next(e for e in expressions if e is not None)
+    expressions = [e for e in expressions if e is not None]
+    if not expressions:
+        raise ProgrammingError("empty statement: nothing to execute")
+    if len(expressions) > 1:
+        raise _many(len(expressions))
+    expression = expressions[0]
     if isinstance(expression, exp.Command):
         keyword = str(expression.this).upper()
         raise ProgrammingError(f"unsupported statement: {keyword} ... is not something lakebox can run in {dialect}")
