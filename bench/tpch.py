@@ -340,12 +340,12 @@ class LakeboxEngine(Engine):
 
     def _duckdb(self):
         """The underlying duckdb connection, if lakebox exposes one (best effort)."""
-        for obj in (self.conn, getattr(self.conn, "_engine", None), getattr(self.conn, "engine", None)):
+        for obj in (self.conn, getattr(self.conn, "_session", None), getattr(self.conn, "_engine", None)):
             if obj is None:
                 continue
             for attr in ("duckdb", "_duckdb", "_con", "con", "_duck", "raw", "_conn"):
                 c = getattr(obj, attr, None)
-                if c is not None and hasattr(c, "sql") and type(c).__module__.startswith("duckdb"):
+                if c is not None and hasattr(c, "sql") and "duckdb" in type(c).__module__:
                     return c
         return None
 
@@ -687,8 +687,18 @@ def machine_info() -> dict:
         sqlglot_version = sqlglot.__version__
     except Exception:  # noqa: BLE001
         sqlglot_version = "?"
+    try:
+        root = BENCH_DIR.parent
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "lakebox"], cwd=root, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        commit += " (+ uncommitted changes under lakebox/)" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "?"
     return {
         "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "commit": commit,
         "cores": os.cpu_count(),
         "cpu": cpu,
         "python": platform.python_version(),
@@ -745,7 +755,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = machine_info() | {"sf": a.sf, "runs": a.runs, "warmup": a.warmup, "engine": a.engine}
     print(
         f"TPC-H {sf_label(a.sf)}  engine={a.engine}  runs={a.runs} warmup={a.warmup}  "
-        f"{meta['date']}  {meta['cores']} cores ({meta['cpu']})  duckdb {meta['duckdb']}"
+        f"{meta['date']}  {meta['cores']} cores ({meta['cpu']})  duckdb {meta['duckdb']}  lakebox {meta['commit']}"
     )
     print(HEADER)
     report = run_benchmark(
