@@ -15,6 +15,7 @@ yields exactly those columns, typed, in order. Each format follows its Hive SerD
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import posixpath
@@ -341,7 +342,9 @@ def _select(select: Sequence[str], with_filename: bool, source: str) -> str:
     return f"(SELECT {', '.join(columns)} FROM {source})"
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_type(text: str) -> Any:
+    # Cached: asking DuckDB to parse a type costs more than the rest of a scan's planning.
     try:
         return duckdb.sqltype(text)
     except duckdb.Error as exc:
