@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import json
 import posixpath
 import re
@@ -90,17 +91,23 @@ def scan_sql(
 
 
 def _parquet(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_filename: bool, hint: str) -> str:
-    # union_by_name lines columns up by name (case-insensitively) across files and fills a
-    # column missing from some files with NULL. A column missing from *every* file would be
-    # a binder error, so an empty branch supplies every name; DuckDB drops that branch at
-    # optimisation time, leaving CASTs straight over the Parquet scan (pushdown intact).
-    options = ["union_by_name = true", "hive_partitioning = false"]
+    options = ["hive_partitioning = false"]
     # Old Hive/Impala writers store strings as un-annotated BINARY; Athena reads them as
     # strings unless the table really declares a binary column.
     if not any(_contains(t, "blob") for _, t in types):
         options.append("binary_as_string = true")
     if with_filename:
         options.append(f"filename = {_lit(FILE_COLUMN)}")
+    if _files_match_table(con, files, types, options):
+        # Every file holds every column with exactly the table's type: a bare scan, which is what
+        # DuckDB plans fastest (no wrapper, no casts). Queries name columns explicitly after
+        # qualification, so columns a file has beyond the table's never reach a result.
+        return f"read_parquet({_list(files)}, {', '.join(options)})"
+    # union_by_name lines columns up by name (case-insensitively) across files and fills a
+    # column missing from some files with NULL. A column missing from *every* file would be
+    # a binder error, so an empty branch supplies every name; DuckDB drops that branch at
+    # optimisation time, leaving CASTs straight over the Parquet scan (pushdown intact).
+    options.insert(0, "union_by_name = true")
     nulls = ", ".join(f"NULL AS {_ident(name)}" for name, _ in types) or f"NULL AS {_ident(FILE_COLUMN)}"
     source = (
         f"SELECT * FROM read_parquet({_list(files)}, {', '.join(options)}) "
@@ -108,6 +115,39 @@ def _parquet(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_fi
     )
     select = [f"CAST(q.{_ident(name)} AS {t}) AS {_ident(name)}" for name, t in types]
     return _select(select, with_filename, f"({source}) AS q")
+
+
+# Footer schemas of local Parquet files, keyed by (path, size, mtime): a file that changes gets a
+# new key, so the cache never answers for data it has not seen.
+_FOOTERS: dict[tuple[str, int, int], dict[str, str]] = {}
+_FOOTER_CACHE_LIMIT = 100_000
+
+
+def _files_match_table(con: Any, files: list[str], types: Typed, options: list[str]) -> bool:
+    if any("://" in f for f in files):
+        return False  # remote objects: no cheap change detection, take the general path
+    wanted = {name: str(t) for name, t in types}
+    for path in files:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return False
+        key = (path, info.st_size, info.st_mtime_ns)
+        columns = _FOOTERS.get(key)
+        if columns is None:
+            try:
+                described = con.cursor().execute(
+                    f"DESCRIBE SELECT * FROM read_parquet({_lit(path)}, {', '.join(o for o in options if 'filename' not in o)})"
+                ).fetchall()
+            except duckdb.Error:
+                return False  # let the general path report the file's problem when the query runs
+            columns = {row[0].lower(): row[1] for row in described}
+            if len(_FOOTERS) >= _FOOTER_CACHE_LIMIT:
+                _FOOTERS.clear()
+            _FOOTERS[key] = columns
+        if any(columns.get(name) != t for name, t in wanted.items()):
+            return False
+    return True
 
 
 # -- Text: LazySimpleSerDe and OpenCSVSerde -------------------------------------------------
