@@ -6,7 +6,9 @@ A family module in `lakebox.dialects` takes part by defining, at module level:
   function `rule(expression, dialect) -> expression` over a qualified, type-annotated sqlglot tree;
 - optionally `MACROS`: DuckDB `CREATE MACRO` statements the rules' output calls (created once per
   session connection, as TEMP macros, so nothing is written into the user's warehouse);
-- optionally `PRIORITY` (default 50): families run in ascending priority, then by module name.
+- optionally `PRIORITY` (default 50): families run in ascending priority, then by module name;
+- optionally `ANNOTATORS`: a dict from dialect to sqlglot type annotators (`{exp.Literal: {"annotator":
+  fn}}`) that replace sqlglot's own for that dialect, so that the rules read the service's types.
 
 Families are discovered, not listed, so that adding one touches nothing else.
 """
@@ -55,3 +57,17 @@ def macros() -> tuple[str, ...]:
     for module in _families():
         statements += getattr(module, "MACROS", [])
     return tuple(statements)
+
+
+@lru_cache(maxsize=4)
+def annotators(dialect: str) -> dict | None:
+    """sqlglot's type annotators for `dialect`, with the families' `ANNOTATORS` on top (None: no change)."""
+    extra: dict = {}
+    for module in _families():
+        found = getattr(module, "ANNOTATORS", {})
+        extra.update(found.get("both", {}))
+        extra.update(found.get(dialect, {}))
+    if not extra:
+        return None
+    from sqlglot.dialects.dialect import Dialect
+    return {**Dialect.get_or_raise(dialect).EXPRESSION_METADATA, **extra}

@@ -23,7 +23,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
 from lakebox.catalog.model import EXTERNAL_TABLE, MANAGED_TABLE, Table
-from lakebox.dialects.rules import apply_rules
+from lakebox.dialects.rules import annotators, apply_rules
 from lakebox.engine import pruning, scans
 from lakebox.engine.names import QualifiedName, lookup_table, qualified_name
 from lakebox.errors import (InterfaceError, NotSupportedError, ProgrammingError, suggest)
@@ -162,8 +162,9 @@ class Binder:
                             validate_qualify_columns=True)
         except OptimizeError as error:
             raise self._column_error(str(error), tables) from None
-        if query.find(exp.Div):
-            annotate_types(query, schema=schema, dialect=self.session.dialect)
+        # always: the rules read the types (the dialect's families may refine sqlglot's annotators)
+        annotate_types(query, schema=schema, dialect=self.session.dialect,
+                       expression_metadata=annotators(self.session.dialect))
         return query
 
     def _column_error(self, message: str, tables: dict[QualifiedName, Table]) -> ProgrammingError:

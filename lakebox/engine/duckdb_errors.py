@@ -12,9 +12,11 @@ _DATA = (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidT
          duckdb.TypeMismatchException)
 
 
-def translate(error: Exception) -> errors.Error:
+def translate(error: Exception, dialect: str | None = None) -> errors.Error:
     """Map a DuckDB exception to a lakebox one, keeping DuckDB's message minus its prefixes."""
     message = _clean(str(error))
+    if dialect == "athena":
+        message = _trino_words(message)
     if isinstance(error, duckdb.InterruptException):
         result: errors.Error = errors.OperationalError("query was cancelled")
         result.sqlstate = "57014"
@@ -38,10 +40,30 @@ def translate(error: Exception) -> errors.Error:
     if isinstance(error, duckdb.NotImplementedException):
         return errors.NotSupportedError(message)
     if isinstance(error, duckdb.InvalidInputException):
-        return errors.DataError(message) if "Could not convert" in message else errors.ProgrammingError(message)
+        data = "Could not convert" in message or message.startswith(_DATA_MESSAGES)
+        return errors.DataError(message) if data else errors.ProgrammingError(message)
     if isinstance(error, duckdb.OutOfMemoryException):
         return errors.OperationalError(message)
     return errors.InternalError(message)
+
+
+# Errors raised by lakebox's own macros (error('...')) that are data errors in the service.
+_DATA_MESSAGES = ("Cannot cast", "Invalid format", "Invalid time zone", "Value cannot be cast")
+
+# DuckDB's integer type names and Trino's.
+_TRINO_INTEGERS = {"INT8": "tinyint", "INT16": "smallint", "INT32": "integer", "INT64": "bigint"}
+
+
+def _trino_words(message: str) -> str:
+    """Trino's wording of the arithmetic and cast range errors DuckDB raises in its own words."""
+    match = re.match(r"Overflow in (addition|subtraction|multiplication) of (INT\d+) \((.*)\)!?$", message)
+    if match and match.group(2) in _TRINO_INTEGERS:
+        return f"{_TRINO_INTEGERS[match.group(2)]} {match.group(1)} overflow: {match.group(3)}"
+    match = re.match(r"Type (\w+) with value (.*) can't be cast because the value is out of range for the "
+                     r"destination type (INT\d+)", message)
+    if match and match.group(3) in _TRINO_INTEGERS:
+        return f"Out of range for {_TRINO_INTEGERS[match.group(3)]}: {match.group(2)}"
+    return message
 
 
 def _clean(message: str) -> str:

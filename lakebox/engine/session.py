@@ -101,7 +101,7 @@ class Session:
             except errors.Error:
                 raise
             except duckdb.Error as error:
-                raise translate(error) from error
+                raise translate(error, self.dialect) from error
             except Exception as error:  # a bug of ours must still reach the user as a DB-API error
                 raise errors.InternalError(f"internal error ({type(error).__name__}): {error}") from error
             result.timings.setdefault("total_ms", (time.perf_counter() - started) * 1000)

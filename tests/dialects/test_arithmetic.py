@@ -1,0 +1,107 @@
+"""Arithmetic rules: SQL in, DuckDB SQL out (executed results are in tests/conformance/athena/arithmetic.yaml)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlglot
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
+
+from lakebox.dialects import arithmetic
+from lakebox.dialects.rules import annotators
+from lakebox.errors import NotSupportedError, ProgrammingError
+
+SCHEMA = {"t": {"i": "INT", "b": "BIGINT", "d": "DECIMAL(15,2)", "e": "DECIMAL(10,4)", "f": "DOUBLE", "r": "REAL"}}
+
+
+def rewrite(sql: str, dialect: str = "athena") -> str:
+    expression = qualify(sqlglot.parse_one(sql, read=dialect), schema=SCHEMA, dialect=dialect,
+                         quote_identifiers=False)
+    annotate_types(expression, schema=SCHEMA, dialect=dialect, expression_metadata=annotators(dialect))
+    for rule in arithmetic.RULES[dialect]:
+        expression = rule(expression, dialect)
+    return expression.sql("duckdb")
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("SELECT i / 2 AS x FROM t", "SELECT t.i // 2 AS x FROM t AS t"),
+    ("SELECT i / b AS x FROM t", "SELECT t.i // t.b AS x FROM t AS t"),
+    ("SELECT f / 2 AS x FROM t", "SELECT t.f / 2 AS x FROM t AS t"),
+    ("SELECT 1.5 AS x", "SELECT 1.5 AS x"),
+    ("SELECT 0.5 AS x", "SELECT CAST(0.5 AS DECIMAL(1, 1)) AS x"),
+    ("SELECT 1e3 AS x", "SELECT 1e3 AS x"),
+])
+def test_integer_division_and_literals(sql, expected):
+    assert rewrite(sql) == expected
+
+
+def test_redshift_only_gets_integer_division():
+    assert rewrite("SELECT i / 2 AS x, 0.5 AS y FROM t", "redshift") == "SELECT t.i // 2 AS x, 0.5 AS y FROM t AS t"
+
+
+def test_decimal_division_is_exact_hugeint_arithmetic():
+    sql = rewrite("SELECT d / e AS x FROM t")
+    assert "INT128" in sql and " / " not in sql
+    assert sql.endswith("AS DECIMAL(21, 4)) AS x FROM t AS t")  # min(38, 15 + 4 + max(0, 4 - 2)), max(2, 4)
+
+
+def test_decimal_division_by_integer_uses_integer_precision():
+    assert "AS DECIMAL(15, 2)) AS x" in rewrite("SELECT d / i AS x FROM t")  # decimal(10,0) divisor: 15 + 0
+
+
+def test_double_and_decimal_stays_double():
+    assert rewrite("SELECT d / f AS x FROM t") == "SELECT t.d / t.f AS x FROM t AS t"
+
+
+def test_avg_of_decimal_keeps_the_type():
+    sql = rewrite("SELECT avg(d) AS x FROM t")
+    assert "SUM(t.d)" in sql and "COUNT(t.d)" in sql and sql.endswith("AS DECIMAL(15, 2)) AS x FROM t AS t")
+
+
+def test_avg_window_keeps_the_window():
+    sql = rewrite("SELECT avg(d) OVER (PARTITION BY i) AS x FROM t")
+    assert "SUM(t.d) OVER (PARTITION BY t.i)" in sql and "COUNT(t.d) OVER (PARTITION BY t.i)" in sql
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("SELECT avg(r) AS x FROM t", "SELECT CAST(AVG(t.r) AS REAL) AS x FROM t AS t"),
+    ("SELECT avg(i) AS x FROM t", "SELECT AVG(t.i) AS x FROM t AS t"),
+    ("SELECT sum(i) AS x FROM t", "SELECT CAST(SUM(t.i) AS BIGINT) AS x FROM t AS t"),
+    ("SELECT sum(r) AS x FROM t", "SELECT CAST(SUM(t.r) AS REAL) AS x FROM t AS t"),
+    ("SELECT sum(d) AS x FROM t", "SELECT SUM(t.d) AS x FROM t AS t"),
+])
+def test_aggregate_result_types(sql, expected):
+    assert rewrite(sql) == expected
+
+
+def test_typeof_literals_fold_and_others_map_duckdb_names():
+    assert rewrite("SELECT typeof('abc') AS x") == "SELECT 'varchar(3)' AS x"
+    assert rewrite("SELECT typeof(1.50) AS x") == "SELECT 'decimal(3,2)' AS x"
+    assert rewrite("SELECT typeof(i) AS x FROM t") == "SELECT LAKEBOX_TRINO_TYPE(TYPEOF(t.i)) AS x FROM t AS t"
+
+
+def test_decimal_literal_beyond_38_digits_is_an_error():
+    with pytest.raises(ProgrammingError, match="maximum precision"):
+        rewrite("SELECT 1234567890123456789012345678901234567890.5 AS x")
+
+
+def test_width_bucket_with_bins_is_refused():
+    with pytest.raises(NotSupportedError, match="width_bucket"):
+        rewrite("SELECT width_bucket(1.0E0, ARRAY[1.0E0]) AS x")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1.2345", (5, 4)), ("0.5", (1, 1)), ("00.50", (2, 2)), ("10.0", (3, 1)), ("0.0", (1, 1)), ("1e3", None),
+    ("12", None),
+])
+def test_literal_decimal_type(text, expected):
+    assert arithmetic.literal_decimal_type(text) == expected
+
+
+@pytest.mark.parametrize("op, a, b, expected", [
+    ("add", (5, 4), (2, 1), (6, 4)), ("mul", (2, 1), (3, 2), (5, 3)), ("div", (3, 1), (10, 0), (3, 1)),
+    ("div", (4, 1), (4, 3), (9, 3)), ("mod", (2, 1), (10, 0), (2, 1)), ("add", (38, 0), (38, 2), (38, 2)),
+])
+def test_decimal_result_types(op, a, b, expected):
+    ops = {"add": sqlglot.exp.Add, "mul": sqlglot.exp.Mul, "div": sqlglot.exp.Div, "mod": sqlglot.exp.Mod}
+    assert arithmetic.decimal_result(ops[op], a, b) == expected
