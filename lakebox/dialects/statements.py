@@ -141,9 +141,17 @@ def _text_after(sql: str, tokens: list[Token], index: int) -> str:
     return sql[start:end]
 
 
+def sqlglot_dialect(dialect: str):
+    """The sqlglot dialect lakebox parses `dialect` with (Redshift: keeps templates and names as written)."""
+    if dialect == "redshift":
+        from lakebox.dialects.redshift_parser import LakeboxRedshift
+        return LakeboxRedshift
+    return dialect
+
+
 def _parse_with_sqlglot(sql: str, dialect: str) -> exp.Expression:
     try:
-        expressions = sqlglot.parse(sql, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
+        expressions = sqlglot.parse(sql, read=sqlglot_dialect(dialect), error_level=sqlglot.ErrorLevel.RAISE)
     except SqlglotParseError as error:
         details = error.errors[0] if error.errors else {}
         message = details.get("description") or str(error).splitlines()[0]

@@ -24,6 +24,7 @@ from sqlglot.schema import MappingSchema
 
 from lakebox.catalog.model import EXTERNAL_TABLE, MANAGED_TABLE, Table
 from lakebox.dialects.rules import annotators, apply_rules
+from lakebox.dialects.statements import sqlglot_dialect
 from lakebox.engine import pruning, scans
 from lakebox.engine.names import QualifiedName, lookup_table, qualified_name
 from lakebox.errors import (InterfaceError, NotSupportedError, ProgrammingError, suggest)
@@ -111,7 +112,7 @@ class Binder:
         """Parse a view's stored SQL and resolve it in the dialect and database it was created with."""
         dialect = view.parameters.get("lakebox.dialect", self.session.dialect)
         try:
-            body = sqlglot.parse_one(view.view_original_text or "", read=dialect)
+            body = sqlglot.parse_one(view.view_original_text or "", read=sqlglot_dialect(dialect))
         except sqlglot.errors.ParseError as error:
             raise ProgrammingError(f"view {view.database_name}.{view.name} no longer parses: {error}") from error
         with self.session.defaults(dialect=dialect, database=view.database_name):
@@ -256,6 +257,10 @@ _PG_TYPE_NAMES = {"INT": "int4", "BIGINT": "int8", "SMALLINT": "int2", "VARCHAR"
 
 
 def _redshift_output_name(projection: exp.Expression) -> str:
+    from lakebox.dialects.redshift_names import output_name
+    name = output_name(projection)
+    if name is not None:
+        return name
     if isinstance(projection, exp.Cast):
         if isinstance(projection.this, exp.Column):
             return projection.this.name

@@ -48,7 +48,11 @@ def translate(error: Exception, dialect: str | None = None) -> errors.Error:
 
 
 # Errors raised by lakebox's own macros (error('...')) that are data errors in the service.
-_DATA_MESSAGES = ("Cannot cast", "Invalid format", "Invalid time zone", "Value cannot be cast")
+_DATA_MESSAGES = ("Cannot cast", "Invalid format", "Invalid time zone", "Value cannot be cast",
+                  # Redshift's (lakebox/dialects/redshift_*.py)
+                  "invalid input syntax", "Invalid day name", "Overflow", "negative substring length",
+                  "JSON parsing error", "Result size exceeds LISTAGG limit", "Invalid digit", "value out of range",
+                  "date/time field", "Numeric data overflow", "Invalid operation")
 
 # DuckDB's integer type names and Trino's.
 _TRINO_INTEGERS = {"INT8": "tinyint", "INT16": "smallint", "INT32": "integer", "INT64": "bigint"}
