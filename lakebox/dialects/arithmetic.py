@@ -292,11 +292,14 @@ TYPEOF_MACRO = "lakebox_trino_type"
 _TYPEOF_STEPS = [
     (r"timestamp with time zone", "tstz#"),
     (r"time with time zone", "timetz#"),
-    (r"\btimestamp_ns\b", "timestamp(9)"),
-    (r"\btimestamp_ms\b", "timestamp(3)"),
-    (r"\btimestamp_s\b", "timestamp(0)"),
+    (r"\btimestamp_ns\b", "ts9#"),
+    (r"\btimestamp_ms\b", "ts3#"),
+    (r"\btimestamp_s\b", "ts0#"),
     (r"\btimestamp\b", "timestamp(3)"),
     (r"\btime\b", "time(3)"),
+    (r"ts9#", "timestamp(9)"),
+    (r"ts3#", "timestamp(3)"),
+    (r"ts0#", "timestamp(0)"),
     (r"tstz#", "timestamp(3) with time zone"),
     (r"timetz#", "time(3) with time zone"),
     (r"\bfloat\b", "real"),
@@ -318,6 +321,8 @@ def _typeof_macro() -> str:
 
 def _typeof(node: exp.Typeof) -> exp.Expression:
     argument = node.this
+    if "lakebox_instant" in argument.meta:  # a zoned value (lakebox.dialects.datetime)
+        return exp.Literal.string("timestamp(3) with time zone")
     if isinstance(argument, exp.Literal) and argument.is_string:
         return exp.Literal.string(f"varchar({len(argument.this)})")  # Trino types a string literal by its length
     numeric = numeric_type(argument)
