@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for the sample data files (default: <home>/s3/demo-lake, i.e. s3://demo-lake/)",
     )
     demo.set_defaults(handler=run_demo_command)
+
+    from lakebox.server.cli import add_parser as add_serve_parser
+
+    add_serve_parser(commands, _add_workspace_options)
     return parser
 
 
