@@ -32,6 +32,7 @@ _RENAMED = {
 # sqlglot node -> name, for nodes parsed without a function-name token.
 _BY_NODE = {
     exp.Case: "case",
+    exp.DecodeCase: "case",
     exp.Coalesce: "coalesce",
     exp.If: "case",
     exp.Extract: "date_part",
