@@ -325,8 +325,9 @@ def _typeof(node: exp.Typeof) -> exp.Expression:
         return exp.Literal.string("timestamp(3) with time zone")
     if isinstance(argument, exp.Literal) and argument.is_string:
         return exp.Literal.string(f"varchar({len(argument.this)})")  # Trino types a string literal by its length
-    numeric = numeric_type(argument)
-    if numeric is not None and numeric[0] == "dec" and not isinstance(argument, exp.Column):
+    derived = (exp.Literal, exp.Neg, exp.Paren, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+    numeric = numeric_type(argument) if isinstance(argument, derived) or "lakebox_type" in argument.meta else None
+    if numeric is not None and numeric[0] == "dec":
         return exp.Literal.string(f"decimal({numeric[1]},{numeric[2]})")
     return exp.Anonymous(this=TYPEOF_MACRO, expressions=[exp.Anonymous(this="typeof", expressions=[argument])])
 
@@ -423,6 +424,33 @@ def _division(node: exp.Div) -> exp.Expression:
     return exact_decimal_division(node.this, node.expression, a, b)
 
 
+_SMALL_INTEGERS = (T.TINYINT, T.SMALLINT)
+
+
+def _widen_small_integer_literal(node: exp.Expression) -> None:
+    """`tinyint_col + 100`: Trino types 100 as integer (the sum is an integer); DuckDB would shrink the
+    literal to the column's type and overflow. Give the literal Trino's type."""
+    left, right = numeric_type(node.this), numeric_type(node.expression)
+    for literal, other in ((node.this, right), (node.expression, left)):
+        if isinstance(literal, exp.Literal) and literal.is_int and other and other[0] == "int" \
+                and other[1] in _SMALL_INTEGERS:
+            literal.replace(exp.Cast(this=literal.copy(), to=exp.DataType.build("INT")))
+
+
+def _sign(node: exp.Sign) -> None:
+    """sign(x) has x's type in Trino (decimal(1,0) for a decimal); DuckDB's is TINYINT."""
+    argument = numeric_type(node.this)
+    if argument is None:
+        return
+    if argument[0] == "int":
+        to = exp.DataType(this=argument[1])
+    elif argument[0] == "dec":
+        to = decimal_type_node(1, 0)
+    else:
+        to = exp.DataType.build("REAL" if argument[0] == "real" else "DOUBLE")
+    node.replace(exp.Cast(this=node.copy(), to=to))
+
+
 def _modulus(node: exp.Mod) -> None:
     """decimal % decimal: DuckDB's remainder is exact; give it Trino's result type."""
     left, right = numeric_type(node.this), numeric_type(node.expression)
@@ -479,7 +507,12 @@ def athena_arithmetic(expression: exp.Expression, dialect: str) -> exp.Expressio
             if replacement is not node:
                 node.replace(replacement)
         elif isinstance(node, exp.Mod):
+            _widen_small_integer_literal(node)
             _modulus(node)
+        elif isinstance(node, (exp.Add, exp.Sub, exp.Mul)):
+            _widen_small_integer_literal(node)
+        elif isinstance(node, exp.Sign):
+            _sign(node)
         elif isinstance(node, (exp.Avg, exp.Sum)):
             _aggregate_types(node)
         elif isinstance(node, exp.Typeof):

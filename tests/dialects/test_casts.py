@@ -10,7 +10,7 @@ from sqlglot.optimizer.qualify import qualify
 from lakebox.dialects import casts
 from lakebox.dialects.rules import annotators
 
-SCHEMA = {"t": {"s": "VARCHAR", "i": "INT", "f": "DOUBLE", "r": "REAL", "d": "DECIMAL(5,2)"}}
+SCHEMA = {"t": {"s": "VARCHAR", "i": "INT", "f": "DOUBLE", "r": "REAL", "d": "DECIMAL(5,2)", "ts": "TIMESTAMP"}}
 
 
 def rewrite(sql: str) -> str:
@@ -33,6 +33,9 @@ def rewrite(sql: str) -> str:
     ("SELECT CAST(d AS INTEGER) AS x FROM t", "SELECT CAST(t.d AS INT) AS x FROM t AS t"),
     ("SELECT CAST(i AS BIGINT) AS x FROM t", "SELECT CAST(t.i AS BIGINT) AS x FROM t AS t"),
     ("SELECT CAST(s AS DOUBLE) AS x FROM t", "SELECT CAST(t.s AS DOUBLE) AS x FROM t AS t"),
+    ("SELECT CAST(f AS VARCHAR) AS x FROM t", "SELECT LAKEBOX_JAVA_DOUBLE_TEXT(t.f) AS x FROM t AS t"),
+    ("SELECT CAST(ts AS VARCHAR) AS x FROM t", "SELECT STRFTIME(t.ts, '%Y-%m-%d %H:%M:%S.%g') AS x FROM t AS t"),
+    ("SELECT CAST(i AS VARCHAR) AS x FROM t", "SELECT CAST(t.i AS TEXT) AS x FROM t AS t"),
 ])
 def test_cast_rewrites(sql, expected):
     assert rewrite(sql) == expected
