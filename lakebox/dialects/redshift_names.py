@@ -69,7 +69,7 @@ def output_name(projection: exp.Expression) -> str | None:
     if isinstance(node, exp.CurrentTimestamp):
         if node.args.get("sysdate"):
             return "timestamp"
-        return "getdate" if written == "GETDATE" else "timestamptz"
+        return written.lower() if written and written != "CURRENT_TIMESTAMP" else "timestamptz"
     if isinstance(node, exp.Trim):
         position = (node.args.get("position") or "").upper()
         if written in ("LTRIM", "RTRIM"):

@@ -10,6 +10,7 @@ spelled it (`meta["lakebox_name"]`), which tells `ADD_MONTHS` from `DATEADD(mont
 
 from __future__ import annotations
 
+from sqlglot import exp
 from sqlglot.dialects.redshift import Redshift
 
 NAME = "lakebox_name"
@@ -31,6 +32,11 @@ class LakeboxRedshift(Redshift):
     TIME_MAPPING: dict[str, str] = {}
 
     class Parser(Redshift.Parser):
+        FUNCTIONS = {
+            **Redshift.Parser.FUNCTIONS,
+            # kept as written: sqlglot turns the path into a JSONPath and drops null_if_invalid
+            "JSON_EXTRACT_PATH_TEXT": lambda args: exp.Anonymous(this="JSON_EXTRACT_PATH_TEXT", expressions=args),
+        }
         FUNCTION_PARSERS = {
             **Redshift.Parser.FUNCTION_PARSERS,
             "DATE_PART": _named("DATE_PART", Redshift.Parser.FUNCTION_PARSERS["DATE_PART"]),

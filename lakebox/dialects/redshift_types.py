@@ -166,9 +166,26 @@ def pg_typeof(node: exp.Anonymous) -> exp.Expression:
     return call("lakebox_rs_pg_type_name", call("typeof", *node.expressions), type="VARCHAR")
 
 
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv)
+_SMALL = (T.SMALLINT, T.TINYINT)
+
+
+def literal_widths(node: exp.Expression) -> None:
+    """An integer literal is an INTEGER (or BIGINT) in Redshift; DuckDB narrows it to the other operand's
+    SMALLINT, so `smallint_column * 20000` would overflow where Redshift computes in INTEGER."""
+    for this, other in ((node.left, node.right), (node.right, node.left)):
+        if isinstance(this, exp.Literal) and this.is_int and kind(other) in _SMALL:
+            value = int(this.this)
+            target = "INTEGER" if -2**31 <= value < 2**31 else "BIGINT"
+            this.replace(cast(this.copy(), target))
+
+
 def redshift_types(expression: exp.Expression, dialect: str) -> exp.Expression:
-    """Redshift's casts and pg_typeof (one walk, innermost first)."""
-    for node in reversed(list(expression.find_all(exp.Cast, exp.Anonymous))):
+    """Redshift's casts, literal widths and pg_typeof (one walk, innermost first)."""
+    for node in reversed(list(expression.find_all(exp.Cast, exp.Anonymous, *_ARITHMETIC))):
+        if isinstance(node, _ARITHMETIC):
+            literal_widths(node)
+            continue
         if isinstance(node, exp.Cast):
             if type(node) is not exp.Cast:
                 continue

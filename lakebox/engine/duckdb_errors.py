@@ -17,6 +17,8 @@ def translate(error: Exception, dialect: str | None = None) -> errors.Error:
     message = _clean(str(error))
     if dialect == "athena":
         message = _trino_words(message)
+    elif dialect == "redshift":
+        message = _redshift_words(message)
     if isinstance(error, duckdb.InterruptException):
         result: errors.Error = errors.OperationalError("query was cancelled")
         result.sqlstate = "57014"
@@ -52,7 +54,7 @@ _DATA_MESSAGES = ("Cannot cast", "Invalid format", "Invalid time zone", "Value c
                   # Redshift's (lakebox/dialects/redshift_*.py)
                   "invalid input syntax", "Invalid day name", "Overflow", "negative substring length",
                   "JSON parsing error", "Result size exceeds LISTAGG limit", "Invalid digit", "value out of range",
-                  "date/time field", "Numeric data overflow", "Invalid operation")
+                  "date/time field", "Numeric data overflow", "Invalid operation", 'value "')
 
 # DuckDB's integer type names and Trino's.
 _TRINO_INTEGERS = {"INT8": "tinyint", "INT16": "smallint", "INT32": "integer", "INT64": "bigint"}
@@ -67,6 +69,23 @@ def _trino_words(message: str) -> str:
                      r"destination type (INT\d+)", message)
     if match and match.group(3) in _TRINO_INTEGERS:
         return f"Out of range for {_TRINO_INTEGERS[match.group(3)]}: {match.group(2)}"
+    return message
+
+
+# Redshift's words for integer overflow (the range of the operation's type).
+_REDSHIFT_RANGES = {"INT16": "Short valid range -32768 to 32767", "INT32": "Integer valid range -2147483648 to 2147483647",
+                    "INT64": "Long valid range -9223372036854775808 to 9223372036854775807"}
+_PG_INTEGERS = {"INT16": "smallint", "INT32": "integer", "INT64": "bigint"}
+
+
+def _redshift_words(message: str) -> str:
+    match = re.match(r"Overflow in (?:addition|subtraction|multiplication|division) of (INT\d+) \((.*)\)!?$", message)
+    if match and match.group(1) in _REDSHIFT_RANGES:
+        return f"Overflow ({_REDSHIFT_RANGES[match.group(1)]}): {match.group(2)}"
+    match = re.match(r"Type \w+ with value (.*) can't be cast because the value is out of range for the "
+                     r"destination type (INT\d+)", message)
+    if match and match.group(2) in _PG_INTEGERS:
+        return f'value "{match.group(1)}" is out of range for type {_PG_INTEGERS[match.group(2)]}'
     return message
 
 
