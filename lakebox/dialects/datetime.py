@@ -20,7 +20,9 @@ Each rule is a pure function over a qualified, type-annotated sqlglot tree.
 
 from __future__ import annotations
 
-from sqlglot import exp, parse_one
+import re
+
+from sqlglot import exp
 
 from lakebox.errors import NotSupportedError, ProgrammingError
 
@@ -302,7 +304,26 @@ def _anonymous(node: exp.Anonymous) -> exp.Expression | None:
     return build(args)
 
 
+_ZONED_LITERAL = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)\s*(\S.*?)\s*$")
+_UTC_NAMES = {"UTC", "Z", "+00:00", "GMT", "ETC/UTC", "UCT", "ZULU", "UNIVERSAL"}
+
+
+def _zoned_literal(node: exp.Cast) -> exp.Expression | None:
+    """TIMESTAMP '2022-11-01 09:08:07.321 Europe/Berlin': Trino keeps the wall clock and the zone."""
+    match = _ZONED_LITERAL.match(node.this.this)
+    if not match or match.group(2).upper() in _UTC_NAMES:
+        return None
+    local_text, zone = match.groups()
+    instant_text = f"{local_text}{zone}" if zone[0] in "+-" else f"{local_text} {zone}"
+    instant = exp.Cast(this=exp.Literal.string(instant_text), to=exp.DataType.build("TIMESTAMPTZ"))
+    local = exp.Cast(this=exp.Literal.string(local_text), to=exp.DataType.build("TIMESTAMP"))
+    return _zoned(local, instant)
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression | None:
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal) and node.this.is_string \
+            and node.to.this in _TZ_TYPES:
+        return _zoned_literal(node)
     if isinstance(node, exp.DateAdd):
         return _date_add(node)
     if isinstance(node, (exp.Add, exp.Sub)) and (isinstance(node.expression, exp.Interval)
