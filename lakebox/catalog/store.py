@@ -176,6 +176,7 @@ class Catalog:
         self.path = os.fspath(path)
         self._lock = threading.RLock()
         self._depth = 0  # nesting of _transaction() blocks; only the outermost commits
+        self._changes = 0  # bumped around every write block, for version()
         self._writing = False  # whether the outermost block holds the write lock
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -217,6 +218,12 @@ class Catalog:
         return self._connection().execute("PRAGMA user_version").fetchone()[0]
 
     # -- connection and transactions
+
+    def version(self) -> tuple[int, int]:
+        """A stamp that changes whenever the catalog may have changed, by this connection or any
+        other (SQLite's data_version), without reading a table: what plan caches key on."""
+        with self._lock:
+            return self._connection().execute("PRAGMA data_version").fetchone()[0], self._changes
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -271,15 +278,19 @@ class Catalog:
                 raise _sqlite_error(exc) from exc
 
             self._depth += 1
+            if write:
+                self._changes += 1  # before and after: readers of version() never see a stale stamp
             try:
                 yield conn
             except BaseException as exc:
                 self._depth -= 1
+                self._changes += write
                 self._undo(conn, outermost, write, savepoint)
                 if isinstance(exc, sqlite3.Error):
                     raise _sqlite_error(exc) from exc
                 raise
             self._depth -= 1
+            self._changes += write
             try:
                 if outermost:
                     conn.execute("COMMIT")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
 
@@ -40,6 +41,30 @@ class ScanReport:
     files: int
     partitions: int | None
     partitions_total: int | None
+
+
+@dataclass
+class ScanSlot:
+    """Where an external table's scan goes in a plan, and how to prune its partitions."""
+
+    marker: str
+    name: QualifiedName
+    table: Table
+    alias: str
+    predicates: list[str]  # DuckDB SQL over the table's partition keys only
+
+
+@dataclass
+class Plan:
+    """A bound statement minus its scans: DuckDB SQL with a marker per external table."""
+
+    template: str
+    slots: list[ScanSlot]
+    plan_ms: float
+
+
+# Markers are ours alone: a random part keeps user text from ever looking like one.
+_MARKER = f"__lakebox_scan_{secrets.token_hex(6)}_"
 
 
 @dataclass
@@ -92,6 +117,10 @@ class Binder:
     # -- entry points -------------------------------------------------------------------------
 
     def bind(self, expression: exp.Expression, params=None) -> BoundStatement:
+        return self.realize(self.plan(expression, params))
+
+    def plan(self, expression: exp.Expression, params=None) -> Plan:
+        """Everything that depends only on the statement and the catalog: reusable until it changes."""
         started = time.perf_counter()
         if params is not None or expression.find(exp.Placeholder):
             bind_parameters(expression, params)
@@ -102,10 +131,20 @@ class Binder:
             query = self._qualify(query, tables)
             query = apply_rules(query, self.session.dialect)
             _rename_unnamed_outputs(query, self.session.dialect)
-        bound = BoundStatement(sql="")
-        self._replace_scans(expression, tables, bound)
-        bound.sql = expression.sql("duckdb")
-        bound.plan_ms = (time.perf_counter() - started) * 1000
+        slots = self._scan_slots(expression, tables)
+        template = expression.sql("duckdb", copy=False)  # the tree is ours and used up: no copy
+        return Plan(template, slots, (time.perf_counter() - started) * 1000)
+
+    def realize(self, plan: Plan) -> BoundStatement:
+        """Turn a plan's scan slots into scans over the files that are there now."""
+        started = time.perf_counter()
+        bound = BoundStatement(sql=plan.template)
+        for slot in plan.slots:
+            scan = self._scan(slot)
+            bound.registrations.update(scan.registrations)
+            bound.scans.append(ScanReport(str(slot.name), scan.files, scan.partitions, scan.partitions_total))
+            bound.sql = bound.sql.replace(slot.marker, scan.sql)
+        bound.plan_ms = plan.plan_ms + (time.perf_counter() - started) * 1000
         return bound
 
     def _view_body(self, view: Table, depth: int, resolved: dict[QualifiedName, Table]) -> exp.Expression:
@@ -178,8 +217,9 @@ class Binder:
 
     # -- scans --------------------------------------------------------------------------------
 
-    def _replace_scans(self, expression: exp.Expression, tables: dict[QualifiedName, Table],
-                       bound: BoundStatement) -> None:
+    def _scan_slots(self, expression: exp.Expression, tables: dict[QualifiedName, Table]) -> list[ScanSlot]:
+        """Point managed tables at the warehouse; leave a marker where each external table's scan goes."""
+        slots: list[ScanSlot] = []
         for node in list(expression.find_all(exp.Table)):
             if not isinstance(node.this, exp.Identifier) or not node.args.get("db"):
                 continue
@@ -195,21 +235,24 @@ class Binder:
                                         "and DELETE work on Redshift managed tables")
             if table.table_type != EXTERNAL_TABLE:
                 raise NotSupportedError(f"table '{name}' has type {table.table_type}, which lakebox cannot read")
-            scan = self._scan(node, table)
-            bound.registrations.update(scan.registrations)
-            bound.scans.append(ScanReport(str(name), scan.files, scan.partitions, scan.partitions_total))
-            replacement = exp.Table(this=exp.Var(this=scan.sql), alias=node.args.get("alias"))
+            alias = node.alias_or_name
+            predicates = []
+            if table.partition_keys:
+                keys = {k.name for k in table.partition_keys}
+                predicates = [p.sql("duckdb") for p in pruning.pruning_predicates(node, alias, keys)]
+            slot = ScanSlot(f"{_MARKER}{len(slots)}__", name, table, alias, predicates)
+            slots.append(slot)
+            replacement = exp.Table(this=exp.Var(this=slot.marker), alias=node.args.get("alias"))
             replacement.meta["lakebox_scan"] = True
             node.replace(replacement)
+        return slots
 
-    def _scan(self, node: exp.Table, table: Table) -> scans.Scan:
-        session = self.session
+    def _scan(self, slot: ScanSlot) -> scans.Scan:
+        session, table = self.session, slot.table
         if not table.partition_keys:
             return scans.unpartitioned_scan(session.con, table, session.storage)
         partitions = session.catalog.get_partitions(table.database_name, table.name)
-        alias = node.alias_or_name
-        predicates = pruning.pruning_predicates(node, alias, {k.name for k in table.partition_keys})
-        kept = pruning.prune(session.con, table, partitions, predicates, alias)
+        kept = pruning.prune(session.con, table, partitions, slot.predicates, slot.alias)
         return scans.partitioned_scan(session.con, table, kept, len(partitions), session.storage)
 
 

@@ -56,8 +56,8 @@ def pruning_predicates(node: exp.Table, alias: str, keys: set[str]) -> list[exp.
     return predicates
 
 
-def prune(con, table: Table, partitions: list[Partition], predicates: list[exp.Expression],
-          alias: str) -> list[Partition]:
+def prune(con, table: Table, partitions: list[Partition], predicates: list[str], alias: str) -> list[Partition]:
+    """The partitions whose values satisfy every predicate (DuckDB SQL over the alias's keys)."""
     if not predicates or not partitions:
         return partitions
     keys = table.partition_keys
@@ -68,7 +68,7 @@ def prune(con, table: Table, partitions: list[Partition], predicates: list[exp.E
                                            pa.string())
     name = f"__lakebox_prune_{next(_names)}"
     typed = ", ".join(f'CAST(v{i} AS {duckdb_type(k.type)}) AS "{k.name}"' for i, k in enumerate(keys))
-    condition = " AND ".join(f"({p.sql('duckdb')})" for p in predicates)
+    condition = " AND ".join(f"({p})" for p in predicates)
     sql = f'SELECT __idx FROM (SELECT __idx, {typed} FROM {name}) AS "{alias}" WHERE {condition}'
     con.register(name, pa.table(columns))
     try:

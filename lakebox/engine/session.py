@@ -18,6 +18,7 @@ from lakebox.dialects import statements as st
 from lakebox.dialects.rules import macros
 from lakebox.engine import ddl, managed, show, workspace
 from lakebox.engine.binder import Binder, BoundStatement
+from lakebox.engine.plan_cache import PlanCache, plan_key
 from lakebox.engine.duckdb_errors import translate
 from lakebox.engine.result import Result, rows_result, status_result
 from lakebox.engine.names import REDSHIFT_DEFAULT_SCHEMA
@@ -42,6 +43,7 @@ class Session:
             self.con.execute(macro)
         self.storage.register(self.con)
         self.binder = Binder(self)
+        self._plans = PlanCache()
         self._ensure_default_database()
         self.in_transaction = False
         self._held_catalog_transaction = None
@@ -96,8 +98,7 @@ class Session:
         with self._lock:
             started = time.perf_counter()
             try:
-                statement = st.parse_statement(sql, self.dialect)
-                result = self._dispatch(statement, params)
+                result = self._execute(sql, params)
             except errors.Error:
                 raise
             except duckdb.Error as error:
@@ -108,6 +109,22 @@ class Session:
             if result.table is not None:
                 result.table = result.table.rename_columns([n.lower() for n in result.table.column_names])
             return result
+
+    def _execute(self, sql: str, params) -> Result:
+        key = plan_key(sql, params, self.dialect, self.database, self.search_path)
+        stamp = self.catalog.version() if key is not None else None
+        plan = self._plans.get(key, stamp) if key is not None else None
+        cached = plan is not None
+        if plan is None:
+            statement = st.parse_statement(sql, self.dialect)
+            if not isinstance(statement, exp.Query):
+                return self._dispatch(statement, params)
+            plan = self.binder.plan(statement, params)
+            if key is not None:
+                self._plans.put(key, stamp, plan)
+        result = self._run(self.binder.realize(plan))
+        result.timings["plan_cached"] = float(cached)
+        return result
 
     def _dispatch(self, statement, params) -> Result:
         if isinstance(statement, st.TransactionControl):
@@ -145,7 +162,9 @@ class Session:
                 self.con.unregister(name)
 
     def query(self, expression: exp.Expression, params=None) -> Result:
-        bound = self.bind(expression, params)
+        return self._run(self.bind(expression, params))
+
+    def _run(self, bound: BoundStatement) -> Result:
         started = time.perf_counter()
         with self.registered(bound):
             table = self.con.sql(bound.sql).to_arrow_table()
