@@ -11,6 +11,10 @@ A family module in `lakebox.dialects` takes part by defining, at module level:
   fn}}`) that replace sqlglot's own for that dialect, so that the rules read the service's types.
 
 Families are discovered, not listed, so that adding one touches nothing else.
+
+Rules must be deterministic functions of the tree: a planned statement is cached and reused while
+the catalog is unchanged, so a rule may never fold in the current time, a random value or a file's
+contents (leave those to DuckDB at run time).
 """
 
 from __future__ import annotations
