@@ -117,7 +117,10 @@ class Binder:
     # -- entry points -------------------------------------------------------------------------
 
     def bind(self, expression: exp.Expression, params=None) -> BoundStatement:
-        return self.realize(self.plan(expression, params))
+        plan = self.plan(expression, params)
+        bound = self.realize(plan)
+        bound.plan_ms += plan.plan_ms
+        return bound
 
     def plan(self, expression: exp.Expression, params=None) -> Plan:
         """Everything that depends only on the statement and the catalog: reusable until it changes."""
@@ -144,7 +147,7 @@ class Binder:
             bound.registrations.update(scan.registrations)
             bound.scans.append(ScanReport(str(slot.name), scan.files, scan.partitions, scan.partitions_total))
             bound.sql = bound.sql.replace(slot.marker, scan.sql)
-        bound.plan_ms = plan.plan_ms + (time.perf_counter() - started) * 1000
+        bound.plan_ms = (time.perf_counter() - started) * 1000
         return bound
 
     def _view_body(self, view: Table, depth: int, resolved: dict[QualifiedName, Table]) -> exp.Expression:

@@ -122,7 +122,10 @@ class Session:
             plan = self.binder.plan(statement, params)
             if key is not None:
                 self._plans.put(key, stamp, plan)
-        result = self._run(self.binder.realize(plan))
+        bound = self.binder.realize(plan)
+        if not cached:
+            bound.plan_ms += plan.plan_ms
+        result = self._run(bound)
         result.timings["plan_cached"] = float(cached)
         return result
 
