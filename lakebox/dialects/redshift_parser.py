@@ -26,6 +26,12 @@ def _named(name, parse):
     return parser
 
 
+def _strict(node, args):
+    if len(args) > 2:
+        node.meta["lakebox_is_strict"] = args[2]
+    return node
+
+
 class LakeboxRedshift(Redshift):
     ORIGINAL_NAME_META_KEY = NAME
     # No conversion: TO_CHAR/TO_DATE/TO_TIMESTAMP keep their PostgreSQL templates verbatim.
@@ -36,6 +42,11 @@ class LakeboxRedshift(Redshift):
             **Redshift.Parser.FUNCTIONS,
             # kept as written: sqlglot turns the path into a JSONPath and drops null_if_invalid
             "JSON_EXTRACT_PATH_TEXT": lambda args: exp.Anonymous(this="JSON_EXTRACT_PATH_TEXT", expressions=args),
+            # the optional is_strict argument is kept (sqlglot drops it)
+            "TO_DATE": lambda args: _strict(exp.StrToDate(this=args[0], format=args[1] if len(args) > 1 else None),
+                                            args),
+            "TO_TIMESTAMP": lambda args: _strict(exp.StrToTime(this=args[0], format=args[1]), args)
+            if len(args) > 1 else exp.UnixToTime(this=args[0]),
         }
         FUNCTION_PARSERS = {
             **Redshift.Parser.FUNCTION_PARSERS,

@@ -54,7 +54,8 @@ _DATA_MESSAGES = ("Cannot cast", "Invalid format", "Invalid time zone", "Value c
                   # Redshift's (lakebox/dialects/redshift_*.py)
                   "invalid input syntax", "Invalid day name", "Overflow", "negative substring length",
                   "JSON parsing error", "Result size exceeds LISTAGG limit", "Invalid digit", "value out of range",
-                  "date/time field", "Numeric data overflow", "Invalid operation", 'value "')
+                  "date/time field", "Numeric data overflow", "Invalid operation", 'value "',
+                  "invalid value")
 
 # DuckDB's integer type names and Trino's.
 _TRINO_INTEGERS = {"INT8": "tinyint", "INT16": "smallint", "INT32": "integer", "INT64": "bigint"}
