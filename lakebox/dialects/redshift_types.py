@@ -180,11 +180,48 @@ def literal_widths(node: exp.Expression) -> None:
             this.replace(cast(this.copy(), target))
 
 
+def decimal_scale(node: exp.Expression) -> tuple[bool, int] | None:
+    """(is it a decimal, its scale) for exact numeric expressions; None when not exact or unknown."""
+    if isinstance(node, (exp.Paren, exp.Neg)):
+        return decimal_scale(node.this)
+    if isinstance(node, exp.Literal) and not node.is_string:
+        text = node.this.lower()
+        if "e" in text:
+            return None
+        return (True, len(text.split(".", 1)[1])) if "." in text else (False, 0)
+    k = kind(node)
+    if k in rc.INTEGERS:
+        return False, 0
+    if k in rc.DECIMALS:
+        params = node.type.expressions if node.type is not None else []
+        return (True, int(params[1].name)) if len(params) > 1 else (True, 0) if params else None
+    if isinstance(node, (exp.Add, exp.Sub, exp.Mul)):
+        left, right = decimal_scale(node.left), decimal_scale(node.right)
+        if left is None or right is None:
+            return None
+        scale = left[1] + right[1] if isinstance(node, exp.Mul) else max(left[1], right[1])
+        return left[0] or right[0], scale
+    return None
+
+
+def exact_multiplication(node: exp.Mul) -> None:
+    """DECIMAL * DECIMAL keeps every digit in Redshift (precision p1 + p2 + 1, up to 38); DuckDB keeps
+    such a product in 18 digits when both inputs are narrow, and overflows. Widen the inputs."""
+    left, right = decimal_scale(node.left), decimal_scale(node.right)
+    if left is None or right is None or not (left[0] or right[0]):
+        return
+    for operand, (_, scale) in ((node.left, left), (node.right, right)):
+        operand.replace(cast(operand.copy(), f"DECIMAL(38, {scale})"))
+    node.type = exp.DataType.build(f"DECIMAL(38, {min(left[1] + right[1], 38)})")
+
+
 def redshift_types(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Redshift's casts, literal widths and pg_typeof (one walk, innermost first)."""
     for node in reversed(list(expression.find_all(exp.Cast, exp.Anonymous, *_ARITHMETIC))):
         if isinstance(node, _ARITHMETIC):
             literal_widths(node)
+            if isinstance(node, exp.Mul):
+                exact_multiplication(node)
             continue
         if isinstance(node, exp.Cast):
             if type(node) is not exp.Cast:
