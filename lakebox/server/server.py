@@ -32,7 +32,7 @@ from lakebox.server import types as pgt
 from lakebox.server.params import infer_parameter_types
 from lakebox.server.pgcatalog import CatalogEmulator
 from lakebox.server.pgsession import Outcome, PgSession, SessionError
-from lakebox.server.protocol import NEED_DATA, ServerProtocol
+from lakebox.server.protocol import AUTHENTICATING, NEED_DATA, STARTUP, ServerProtocol
 from lakebox.server import sqltext
 
 log = logging.getLogger("lakebox.server")
@@ -61,6 +61,7 @@ class ServerConfig:
     statement_timeout_ms: int = 0
     max_connections: int = 100
     batch_rows: int = BATCH_ROWS
+    startup_timeout_s: float = 60.0
 
     def validate(self) -> None:
         if self.auth_method not in auth.METHODS:
@@ -108,6 +109,8 @@ class Server:
         self.port = config.port
         self._next_pid = 1000 + secrets.randbelow(1000)
         self.total_connections = 0
+        self._tasks: set[asyncio.Task] = set()
+        self._clients: set[ClientConnection] = set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, self.config.host, self.config.port,
@@ -124,12 +127,10 @@ class Server:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
-        for conn in list(self.connections.values()):
+        for conn in list(self._clients):
             conn.abort()
-        for _ in range(100):
-            if not self.connections:
-                break
-            await asyncio.sleep(0.02)
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=5)
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     def next_process_id(self) -> int:
@@ -144,11 +145,16 @@ class Server:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.total_connections += 1
         conn = ClientConnection(self, reader, writer)
+        task = asyncio.current_task()
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        self._clients.add(conn)
         try:
             await conn.run()
         except Exception:  # never let one client take the server down
             log.exception("connection failed")
         finally:
+            self._clients.discard(conn)
             await conn.cleanup()
 
 
@@ -188,6 +194,9 @@ class ClientConnection:
         self.portals: dict[str, Portal] = {}
         self._auth_state = None
         self._closed = False
+        # One thread runs all of this session's engine work: the engine's Session (and the catalog
+        # transactions it holds across statements inside BEGIN ... COMMIT) belongs to one thread.
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lakebox-session")
         peer = writer.get_extra_info("peername")
         self.peer = peer
 
@@ -217,10 +226,11 @@ class ClientConnection:
         if pg is not None:
             pg.cancel("connection closed")
             try:
-                await self.loop.run_in_executor(self.server.executor, pg.close)
+                await self.loop.run_in_executor(self.worker, pg.close)
             except Exception:
                 with contextlib.suppress(Exception):
                     pg.close()
+        self.worker.shutdown(wait=False)
         with contextlib.suppress(Exception):
             self.writer.close()
 
@@ -230,9 +240,19 @@ class ClientConnection:
     # -- the loop -------------------------------------------------------------------------------------
 
     async def run(self) -> None:
+        started = self.loop.time()
         while not self._closed:
             try:
-                data = await self.reader.read(1 << 16)
+                if self.protocol.phase in (STARTUP, AUTHENTICATING):
+                    # like authentication_timeout: a client that never finishes logging in is dropped
+                    remaining = self.server.config.startup_timeout_s - (self.loop.time() - started)
+                    data = await asyncio.wait_for(self.reader.read(1 << 16), timeout=max(remaining, 0.001))
+                else:
+                    data = await self.reader.read(1 << 16)
+            except asyncio.TimeoutError:
+                self.fatal("08006", "canceling authentication due to timeout")
+                await self._final_flush()
+                return
             except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
                 return
             if not data:
@@ -296,7 +316,8 @@ class ClientConnection:
         elif isinstance(event, m.Execute):
             await self.execute(event)
         elif isinstance(event, m.Sync):
-            self.portals.pop("", None)
+            if self.pg.status == "I":
+                self.portals.clear()  # portals live only as long as their transaction
             self.protocol.send_ready(self.pg.status)
         elif isinstance(event, m.Flush):
             await self.flush()
@@ -383,7 +404,7 @@ class ClientConnection:
         self.process_id = self.server.next_process_id()
         try:
             self.pg = await self.loop.run_in_executor(
-                self.server.executor,
+                self.worker,
                 lambda: PgSession(config.home, config.dialect, self.user, self.database, self.server.catalog_emulator,
                                   settings))
         except Exception as error:
@@ -412,7 +433,13 @@ class ClientConnection:
         if timeout > 0:
             timer = self.loop.call_later(timeout / 1000, pg.cancel, "statement timeout")
         try:
-            return await self.loop.run_in_executor(self.server.executor, pg.execute, sql, params)
+            future = self.loop.run_in_executor(self.worker, pg.execute, sql, params)
+            while True:
+                done, _ = await asyncio.wait((future,), timeout=0.25)
+                if done:
+                    return future.result()
+                if self.reader.at_eof() or self.writer.is_closing():
+                    pg.cancel("client disconnect")  # nobody is waiting for the answer any more
         finally:
             if timer is not None:
                 timer.cancel()
@@ -495,7 +522,7 @@ class ClientConnection:
         if any(t == 0 for t in types):
             try:
                 inferred = await self.loop.run_in_executor(
-                    self.server.executor, infer_parameter_types, message.sql, self.pg, len(types))
+                    self.worker, infer_parameter_types, message.sql, self.pg, len(types))
             except Exception:
                 inferred = [pgt.TEXT] * len(types)
             types = [t if t else inferred[i] for i, t in enumerate(types)]
@@ -568,7 +595,7 @@ class ClientConnection:
         if statement.described:
             return
         if self.pg.returns_rows(statement.sql):
-            catalog = await self.loop.run_in_executor(self.server.executor, self.pg.is_catalog_query, statement.sql)
+            catalog = await self.loop.run_in_executor(self.worker, self.pg.is_catalog_query, statement.sql)
             probe = statement.sql if catalog else _limit_zero(statement.sql, self.pg.dialect)
             outcome = await self.run_statement(probe, [None] * len(statement.param_types))
             if outcome.table is not None and outcome.copy is None:

@@ -63,7 +63,11 @@ class Running:
     def dsn(self, **extra) -> str:
         parts = {"host": "127.0.0.1", "port": self.port, "user": self.user, "password": self.password,
                  "dbname": "dev", **extra}
-        return " ".join(f"{k}={v}" for k, v in parts.items())
+        def quote(value) -> str:
+            text = str(value)
+            return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'" if (" " in text or not text) else text
+
+        return " ".join(f"{k}={quote(v)}" for k, v in parts.items())
 
     def url(self, driver: str = "postgresql") -> str:
         return f"{driver}://{self.user}:{self.password}@127.0.0.1:{self.port}/dev"
@@ -76,3 +80,75 @@ def start(home: Path, **overrides) -> ServerThread:
     return ServerThread(config).start()
 
 
+
+
+# --------------------------------------------------------------------------- a raw protocol client
+
+import socket  # noqa: E402
+import struct  # noqa: E402
+
+
+class RawClient:
+    """Speaks the protocol by hand, to test what drivers never send (and exactly what comes back)."""
+
+    def __init__(self, port: int, user: str = USER, database: str = "dev", startup: bool = True, **params):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+        self.buffer = b""
+        if startup:
+            self.startup(user=user, database=database, **params)
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def startup(self, until: str = "Z", **params) -> list:
+        body = struct.pack("!i", 196608) + b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in params.items())
+        self.send(struct.pack("!i", len(body) + 5) + body + b"\0")
+        return self.until(until)
+
+    @staticmethod
+    def message(kind: bytes, body: bytes = b"") -> bytes:
+        return kind + struct.pack("!i", len(body) + 4) + body
+
+    def read_message(self) -> tuple[str, bytes] | None:
+        while len(self.buffer) < 5 or len(self.buffer) < 1 + struct.unpack("!i", self.buffer[1:5])[0]:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        length = struct.unpack("!i", self.buffer[1:5])[0]
+        kind, body = chr(self.buffer[0]), self.buffer[5:1 + length]
+        self.buffer = self.buffer[1 + length:]
+        return kind, body
+
+    def until(self, kind: str = "Z") -> list[tuple[str, bytes]]:
+        out = []
+        while True:
+            message = self.read_message()
+            if message is None:
+                return out
+            out.append(message)
+            if message[0] == kind:
+                return out
+
+    def query(self, sql: str) -> list[tuple[str, bytes]]:
+        self.send(self.message(b"Q", sql.encode() + b"\0"))
+        return self.until("Z")
+
+    def close(self) -> None:
+        try:
+            self.send(self.message(b"X"))
+        except OSError:
+            pass
+        self.sock.close()
+
+
+def error_fields(body: bytes) -> dict[str, str]:
+    fields = {}
+    for part in body.split(b"\0"):
+        if part:
+            fields[chr(part[0])] = part[1:].decode()
+    return fields
+
+
+def kinds(messages) -> str:
+    return "".join(k for k, _ in messages)
