@@ -162,15 +162,20 @@ def _replace_listagg(node: exp.Expression, aggregate: exp.Expression) -> None:
     window.replace(call("lakebox_rs_listagg_limit", copy, type="VARCHAR"))
 
 
+_AGGREGATE_NODES = (exp.Avg, exp.Sum, exp.Window, exp.WithinGroup, exp.GroupConcat, exp.Anonymous)
+
+
 def redshift_aggregates(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Rewrite Redshift's aggregates and check its window rules (one walk; innermost first)."""
-    nodes = list(expression.find_all(exp.Avg, exp.Sum, exp.Window, exp.WithinGroup, exp.GroupConcat, exp.Select,
-                                     exp.Anonymous))
+    if not rc.has_any(expression, _AGGREGATE_NODES):
+        return expression
+    nodes = list(expression.find_all(*_AGGREGATE_NODES, exp.Select))
     if not nodes:
         return expression
-    for node in nodes:
-        if isinstance(node, exp.Select) and node.find(exp.WithinGroup):
-            listaggs(node)
+    if any(isinstance(node, exp.WithinGroup) for node in nodes):
+        for node in nodes:
+            if isinstance(node, exp.Select) and node.find(exp.WithinGroup):
+                listaggs(node)
     for node in reversed(nodes):
         if isinstance(node, exp.Window):
             check_frame(node)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from sqlglot import exp
 
@@ -35,8 +36,18 @@ def kind(node: exp.Expression) -> T:
     return datatype.this if datatype is not None else T.UNKNOWN
 
 
-def typed(node: exp.Expression, datatype: str | exp.DataType) -> exp.Expression:
-    node.type = exp.DataType.build(datatype) if isinstance(datatype, str) else datatype
+@lru_cache(maxsize=512)
+def _parsed_type(text: str) -> exp.DataType:
+    return exp.DataType.build(text)
+
+
+def datatype(text: str) -> exp.DataType:
+    """exp.DataType.build, cached: parsing a type name costs more than a whole rule."""
+    return _parsed_type(text).copy()
+
+
+def typed(node: exp.Expression, datatype_: str | exp.DataType) -> exp.Expression:
+    node.type = datatype(datatype_) if isinstance(datatype_, str) else datatype_
     return node
 
 
@@ -47,7 +58,7 @@ def call(name: str, *args: exp.Expression, type: str | None = None) -> exp.Expre
 
 
 def cast(node: exp.Expression, to: str) -> exp.Expression:
-    return typed(exp.Cast(this=node, to=exp.DataType.build(to)), to)
+    return typed(exp.Cast(this=node, to=datatype(to)), to)
 
 
 def written_name(node: exp.Expression) -> str:
@@ -224,3 +235,16 @@ MACROS = [
     "   '%m/%d/%Y', '%b %d %Y %H:%M:%S', '%b %d %Y', '%d %b %Y %H:%M:%S', '%d %b %Y', '%B %d, %Y']),"
     "  error('invalid input syntax for type timestamp: \"' || s || '\"')) END)",
 ]
+
+
+_KINDS = "lakebox_rs_kinds"
+
+
+def has_any(expression: exp.Expression, classes: tuple[type, ...]) -> bool:
+    """Does the query contain a node of one of `classes`? One walk per query, shared by the families:
+    the set of node classes is taken once (the rules only add nodes the later families do not rewrite)."""
+    kinds = expression.meta.get(_KINDS)
+    if kinds is None:
+        kinds = frozenset(type(node) for node in expression.walk())
+        expression.meta[_KINDS] = kinds
+    return any(issubclass(k, classes) for k in kinds)

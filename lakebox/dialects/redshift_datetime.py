@@ -293,6 +293,8 @@ _NODES = (exp.Cast, exp.TsOrDsAdd, exp.TsOrDsDiff, exp.Extract, exp.TimestampTru
 
 def redshift_datetime(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Rewrite Redshift's date and time functions (one walk; innermost calls first)."""
+    if not rc.has_any(expression, _NODES):
+        return expression
     for node in reversed(list(expression.find_all(*_NODES))):
         if isinstance(node, exp.Sub):
             if kind(node.this) == T.DATE and kind(node.expression) == T.DATE:

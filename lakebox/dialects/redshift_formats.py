@@ -598,7 +598,7 @@ def to_date(node: exp.Expression, function: str, want_time: bool, strict_arg: ex
            f"list_transform([{fields}], lambda m: {body})[1] END")
     result = _instantiate(sql, value)
     if want_time:
-        return typed(exp.Cast(this=result, to=exp.DataType.build("TIMESTAMPTZ")), "TIMESTAMPTZ")
+        return typed(exp.Cast(this=result, to=rc.datatype("TIMESTAMPTZ")), "TIMESTAMPTZ")
     return cast(result, "DATE")
 
 
@@ -632,6 +632,8 @@ _NODES = (exp.TimeToStr, exp.StrToDate, exp.StrToTime, exp.ToNumber)
 
 def redshift_formats(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Compile Redshift's template patterns (one walk; innermost first)."""
+    if not rc.has_any(expression, _NODES):
+        return expression
     for node in reversed(list(expression.find_all(*_NODES))):
         replacement = _handler(node)
         if replacement is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from lakebox.dialects.redshift_common import call, cast, kind, T
+from lakebox.dialects.redshift_common import T, call, cast, has_any, kind
 from lakebox.errors import ProgrammingError
 
 
@@ -76,6 +76,8 @@ _NAMES = {"JSON_EXTRACT_PATH_TEXT", "JSON_EXTRACT_ARRAY_ELEMENT_TEXT", "JSON_ARR
 
 def redshift_json(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Rewrite Redshift's JSON functions (one walk; innermost first)."""
+    if not has_any(expression, (exp.Anonymous,)):
+        return expression
     for node in reversed(list(expression.find_all(exp.Anonymous))):
         if node.name.upper() in _NAMES:
             replacement = anonymous(node)

@@ -216,6 +216,8 @@ _NODES = (*_TEXT_ARGS, exp.Substring, exp.Length, exp.Like, exp.ILike, exp.Decod
 
 def redshift_strings(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Rewrite Redshift's string functions and comparisons (one walk; innermost first)."""
+    if not rc.has_any(expression, _NODES):
+        return expression
     for node in reversed(list(expression.find_all(*_NODES))):
         if isinstance(node, (*_COMPARISONS, exp.In, exp.Between)):
             comparison(node)

@@ -23,7 +23,7 @@ from lakebox.dialects.redshift_common import T, call, cast, kind, typed, written
 
 
 def _dt(text: str) -> exp.DataType:
-    return exp.DataType.build(text)
+    return rc.datatype(text)
 
 
 def _arg_kind(node: exp.Expression | None) -> T:
@@ -212,12 +212,17 @@ def exact_multiplication(node: exp.Mul) -> None:
         return
     for operand, (_, scale) in ((node.left, left), (node.right, right)):
         operand.replace(cast(operand.copy(), f"DECIMAL(38, {scale})"))
-    node.type = exp.DataType.build(f"DECIMAL(38, {min(left[1] + right[1], 38)})")
+    node.type = rc.datatype(f"DECIMAL(38, {min(left[1] + right[1], 38)})")
+
+
+_TYPES_NODES = (exp.Cast, exp.Anonymous, *_ARITHMETIC)
 
 
 def redshift_types(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Redshift's casts, literal widths and pg_typeof (one walk, innermost first)."""
-    for node in reversed(list(expression.find_all(exp.Cast, exp.Anonymous, *_ARITHMETIC))):
+    if not rc.has_any(expression, _TYPES_NODES):
+        return expression
+    for node in reversed(list(expression.find_all(*_TYPES_NODES))):
         if isinstance(node, _ARITHMETIC):
             literal_widths(node)
             if isinstance(node, exp.Mul):
