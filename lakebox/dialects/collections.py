@@ -389,6 +389,74 @@ def _unnest(node: exp.Unnest) -> exp.Expression | None:
     return subquery
 
 
+# -- types sqlglot does not know ---------------------------------------------------------------------
+
+def _build(text: str) -> exp.DataType:
+    return exp.DataType.build(text)
+
+
+_STRING_ARRAY = (exp.Split, exp.RegexpExtractAll, exp.RegexpSplit)
+
+# Athena functions sqlglot leaves anonymous, by the type Trino gives them (arguments' types as needed)
+_ANONYMOUS_TYPES = {
+    "split_to_multimap": lambda args: _build("MAP<VARCHAR, ARRAY<VARCHAR>>"),
+    "map_agg": lambda args: _map_of(args[0].type, args[1].type) if len(args) == 2 else None,
+    "multimap_agg": lambda args: _map_of(args[0].type, _array_of(args[1].type)) if len(args) == 2 else None,
+    "histogram": lambda args: _map_of(args[0].type, _build("BIGINT")) if args else None,
+    "map_union": lambda args: args[0].type if args else None,
+    "map_filter": lambda args: args[0].type if args else None,
+    "array_union": lambda args: args[0].type if args else None,
+    "multimap_from_entries": lambda args: None,
+    "url_extract_protocol": lambda args: _build("VARCHAR"), "url_extract_host": lambda args: _build("VARCHAR"),
+    "url_extract_path": lambda args: _build("VARCHAR"), "url_extract_query": lambda args: _build("VARCHAR"),
+    "url_extract_fragment": lambda args: _build("VARCHAR"), "url_extract_parameter": lambda args: _build("VARCHAR"),
+    "url_extract_port": lambda args: _build("BIGINT"), "url_encode": lambda args: _build("VARCHAR"),
+    "url_decode": lambda args: _build("VARCHAR"),
+    "json_size": lambda args: _build("BIGINT"),
+    "json_array_length": lambda args: _build("BIGINT"), "is_json_scalar": lambda args: _build("BOOLEAN"),
+    "hamming_distance": lambda args: _build("BIGINT"), "codepoint": lambda args: _build("INT"),
+    "luhn_check": lambda args: _build("BOOLEAN"), "regexp_position": lambda args: _build("INT"),
+}
+
+
+def _known_type(datatype) -> bool:
+    return isinstance(datatype, exp.DataType) and datatype.this not in (T.UNKNOWN, T.NULL)
+
+
+def _map_of(key, value) -> exp.DataType | None:
+    if not (_known_type(key) and _known_type(value)):
+        return None
+    return exp.DataType(this=T.MAP, expressions=[key.copy(), value.copy()], nested=True)
+
+
+def _array_of(element) -> exp.DataType | None:
+    if not _known_type(element):
+        return None
+    return exp.DataType(this=T.ARRAY, expressions=[element.copy()], nested=True)
+
+
+def _annotate_string_array(annotator, node: exp.Expression) -> exp.Expression:
+    annotator._set_type(node, _build("ARRAY<VARCHAR>"))
+    return node
+
+
+def _annotate_string_map(annotator, node: exp.Expression) -> exp.Expression:
+    annotator._set_type(node, _build("MAP<VARCHAR, VARCHAR>"))
+    return node
+
+
+def _annotate_anonymous(annotator, node: exp.Anonymous) -> exp.Expression:
+    typer = _ANONYMOUS_TYPES.get(node.name.lower())
+    datatype = typer(list(node.expressions)) if typer is not None else None
+    annotator._set_type(node, datatype if datatype is not None else T.UNKNOWN)
+    return node
+
+
+ANNOTATORS = {"athena": {**{cls: {"annotator": _annotate_string_array} for cls in _STRING_ARRAY},
+                         exp.StrToMap: {"annotator": _annotate_string_map},
+                         exp.Anonymous: {"annotator": _annotate_anonymous}}}
+
+
 # -- macros --------------------------------------------------------------------------------------
 
 _DISTINCT = "list_filter({a}, lambda __x, __i: list_position({a}, __x) = __i)"
@@ -406,7 +474,7 @@ MACROS = [
     " CASE WHEN a IS NULL OR e IS NULL THEN NULL WHEN list_contains(a, e) THEN true"
     " WHEN list_position(a, NULL) IS NOT NULL THEN NULL ELSE false END)",
     "CREATE OR REPLACE TEMP MACRO trino_array_position(a, e) AS ("
-    " CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE coalesce(list_position(a, e), 0) END)",
+    " CASE WHEN a IS NULL OR e IS NULL THEN NULL ELSE CAST(coalesce(list_position(a, e), 0) AS BIGINT) END)",
     "CREATE OR REPLACE TEMP MACRO trino_array_max(a) AS ("
     " CASE WHEN list_position(a, NULL) IS NOT NULL THEN NULL ELSE list_max(a) END)",
     "CREATE OR REPLACE TEMP MACRO trino_array_min(a) AS ("

@@ -202,6 +202,19 @@ for _kind, _types in _CONTAINS_TYPES.items():
         f"  lambda __e: CAST(json_extract_string(__e, '$') AS {_CONTAINS_CAST[_kind]})), v) END)")
 
 
+# -- types -----------------------------------------------------------------------------------------
+
+def _annotate_as(text: str):
+    def annotate(annotator, node: exp.Expression) -> exp.Expression:
+        annotator._set_type(node, exp.DataType.build(text))
+        return node
+    return annotate
+
+
+ANNOTATORS = {"athena": {exp.JSONExtract: {"annotator": _annotate_as("JSON")},
+                         exp.JSONExtractScalar: {"annotator": _annotate_as("VARCHAR")}}}
+
+
 # -- the rule ------------------------------------------------------------------------------------
 
 def _value_kind(node: exp.Expression) -> str | None:
