@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from lakebox.dialects.misc import has_any
 from lakebox.errors import NotSupportedError, ProgrammingError
 
 T = exp.DataType.Type
@@ -179,6 +180,8 @@ _CLASSES = (exp.CountIf, exp.ArgMax, exp.ArgMin, exp.ApproxDistinct, exp.ApproxQ
 
 def athena_aggregates(expression: exp.Expression, dialect: str) -> exp.Expression:
     """One bottom-up walk over the aggregates DuckDB computes or types differently."""
+    if not has_any(expression, _CLASSES):
+        return expression
     for node in reversed(list(expression.find_all(*_CLASSES))):
         window = _window_of(node)
         target = window or node

@@ -25,6 +25,7 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.simplify import simplify
 
+from lakebox.dialects.misc import has_any
 from lakebox.errors import NotSupportedError, ProgrammingError
 
 T = exp.DataType.Type
@@ -619,6 +620,8 @@ _CLASSES = (exp.Bracket, exp.Unnest, exp.Anonymous, exp.ArrayContains, exp.Array
 
 def athena_collections(expression: exp.Expression, dialect: str) -> exp.Expression:
     """One bottom-up walk over subscripts, UNNEST and the array and map functions."""
+    if not has_any(expression, _CLASSES):
+        return expression
     for node in reversed(list(expression.find_all(*_CLASSES))):
         new: exp.Expression | None = node
         if isinstance(node, exp.Bracket):

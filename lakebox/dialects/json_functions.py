@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from lakebox.dialects.misc import has_any
 from lakebox.errors import NotSupportedError, ProgrammingError
 
 T = exp.DataType.Type
@@ -291,11 +292,15 @@ def _anonymous(node: exp.Anonymous) -> exp.Expression:
     return node
 
 
+_CLASSES = (exp.JSONExtractScalar, exp.JSONExtract, exp.ParseJSON, exp.JSONArrayContains, exp.Cast, exp.Anonymous,
+            exp.JSONExists, exp.JSONValue)
+
+
 def athena_json(expression: exp.Expression, dialect: str) -> exp.Expression:
     """One bottom-up walk over JSON functions and casts to or from JSON."""
-    for node in reversed(list(expression.find_all(exp.JSONExtractScalar, exp.JSONExtract, exp.ParseJSON,
-                                                  exp.JSONArrayContains, exp.Cast, exp.Anonymous,
-                                                  exp.JSONExists, exp.JSONValue))):
+    if not has_any(expression, _CLASSES):
+        return expression
+    for node in reversed(list(expression.find_all(*_CLASSES))):
         new = node
         if isinstance(node, exp.JSONExtractScalar):
             new = call("trino_json_extract_scalar", node.this, _path_argument(node.expression))

@@ -72,6 +72,20 @@ MACROS = [
     " replace(replace(replace(url_encode(s), '%20', '+'), '%2A', '*'), '~', '%7E')",
 ]
 
+_KINDS = "lakebox_athena_kinds"
+
+
+def has_any(expression: exp.Expression, classes: tuple[type, ...]) -> bool:
+    """Does the query hold a node of one of `classes`? One walk per query, shared by the Athena families
+    of strings, regex, JSON, collections, aggregates and URLs: the set of node classes is taken once (the
+    rules only add nodes that the later families do not rewrite, or rewrite them themselves)."""
+    kinds = expression.meta.get(_KINDS)
+    if kinds is None:
+        kinds = frozenset(type(node) for node in expression.walk())
+        expression.meta[_KINDS] = kinds
+    return any(issubclass(kind, classes) for kind in kinds)
+
+
 _URL_FUNCTIONS = {"url_extract_protocol": 1, "url_extract_host": 1, "url_extract_port": 1, "url_extract_path": 1,
                   "url_extract_query": 1, "url_extract_fragment": 1, "url_extract_parameter": 2,
                   "url_encode": 1, "url_decode": 1}
@@ -79,6 +93,8 @@ _URL_FUNCTIONS = {"url_extract_protocol": 1, "url_extract_host": 1, "url_extract
 
 def athena_misc(expression: exp.Expression, dialect: str) -> exp.Expression:
     """URL functions as SQL macros."""
+    if not has_any(expression, (exp.Anonymous,)):
+        return expression
     for node in reversed(list(expression.find_all(exp.Anonymous))):
         name = node.name.lower()
         args = list(node.expressions)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
+from lakebox.dialects.misc import has_any
 from lakebox.errors import NotSupportedError, ProgrammingError
 
 T = exp.DataType.Type
@@ -428,11 +429,15 @@ def _position(node: exp.Anonymous) -> exp.Expression:
     return exp.Anonymous(this="trino_regexp_position", expressions=args)
 
 
+_CLASSES = (exp.RegexpLike, exp.RegexpExtract, exp.RegexpExtractAll, exp.RegexpReplace, exp.RegexpSplit,
+            exp.RegexpCount, exp.Anonymous)
+
+
 def athena_regex(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Translate Java patterns and replacements to RE2; Trino's NULLs where DuckDB answers ''."""
-    for node in reversed(list(expression.find_all(exp.RegexpLike, exp.RegexpExtract, exp.RegexpExtractAll,
-                                                  exp.RegexpReplace, exp.RegexpSplit, exp.RegexpCount,
-                                                  exp.RegexpILike, exp.Anonymous))):
+    if not has_any(expression, _CLASSES):
+        return expression
+    for node in reversed(list(expression.find_all(*_CLASSES))):
         new = node
         if isinstance(node, exp.RegexpExtract):
             new = _extract(node)

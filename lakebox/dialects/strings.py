@@ -24,6 +24,7 @@ import re
 
 from sqlglot import exp
 
+from lakebox.dialects.misc import has_any
 from lakebox.errors import NotSupportedError, ProgrammingError
 
 T = exp.DataType.Type
@@ -477,11 +478,15 @@ def _anonymous(node: exp.Anonymous) -> exp.Expression:
     return node
 
 
+_CLASSES = (exp.Substring, exp.StrPosition, exp.Split, exp.SplitPart, exp.Pad, exp.Trim, exp.Format, exp.Normalize,
+            exp.StrToMap, exp.DPipe, exp.Soundex, exp.Anonymous)
+
+
 def athena_strings(expression: exp.Expression, dialect: str) -> exp.Expression:
     """One bottom-up walk over the string functions that DuckDB answers differently."""
-    for node in reversed(list(expression.find_all(
-            exp.Substring, exp.StrPosition, exp.Split, exp.SplitPart, exp.Pad, exp.Trim, exp.Format,
-            exp.Normalize, exp.StrToMap, exp.DPipe, exp.Soundex, exp.Anonymous))):
+    if not has_any(expression, _CLASSES):
+        return expression
+    for node in reversed(list(expression.find_all(*_CLASSES))):
         new = node
         if isinstance(node, exp.Substring):
             new = _substring(node)
