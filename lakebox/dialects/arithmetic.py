@@ -246,8 +246,36 @@ def _install_decimal_supertype() -> None:
 _install_decimal_supertype()
 
 
+def _typed_decimal_literal(text: str) -> tuple[int, int]:
+    """DECIMAL '12.50': the literal's own precision and scale (decimal(4,2))."""
+    text = text.strip()
+    decimal = literal_decimal_type(text if "." in text else text + ".")
+    if decimal is None:
+        raise ProgrammingError(f"invalid DECIMAL literal '{text}'")
+    return decimal
+
+
+def _annotate_cast(annotator, node: exp.Cast) -> exp.Expression:
+    """Trino's bare DECIMAL is decimal(38,0) (DuckDB's would be (18,3)); `DECIMAL '1.50'` is decimal(3,2).
+
+    The parameters are written into the cast itself, so that DuckDB runs what Trino types.
+    sqlglot builds the typed literal DECIMAL '...' as a cast without CAST's optional arguments.
+    """
+    to = node.to
+    if to.this == T.DECIMAL and not to.expressions:
+        literal = node.this
+        if isinstance(literal, exp.Literal) and literal.is_string and "safe" not in node.args:
+            precision, scale = _typed_decimal_literal(literal.this)
+        else:
+            precision, scale = MAX_PRECISION, 0
+        node.set("to", decimal_type_node(precision, scale))
+    from sqlglot.dialects.dialect import Dialect
+    return Dialect.get_or_raise("athena").EXPRESSION_METADATA[exp.Cast]["annotator"](annotator, node)
+
+
 ANNOTATORS = {
     "athena": {
+        exp.Cast: {"annotator": _annotate_cast},
         exp.Literal: {"annotator": _annotate_literal},
         **{op: {"annotator": _annotate_arithmetic} for op in (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)},
         exp.Avg: {"annotator": _annotate_aggregate},

@@ -137,6 +137,11 @@ def _interval_unit(interval: exp.Interval) -> str | None:
 
 def _date_plus_interval(node: exp.Add | exp.Sub) -> exp.Expression:
     left, right = node.this, node.expression
+    kinds = (_kind(left), _kind(right))
+    if T.DATE in kinds and any(k in exp.DataType.INTEGER_TYPES for k in kinds):
+        operator = "+" if isinstance(node, exp.Add) else "-"
+        names = ["date" if k == T.DATE else "integer" for k in kinds]
+        raise ProgrammingError(f"Cannot apply operator: {names[0]} {operator} {names[1]}")
     if isinstance(right, exp.Interval):
         value, interval = left, right
     elif isinstance(left, exp.Interval) and isinstance(node, exp.Add):
@@ -326,8 +331,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression | None:
         return _zoned_literal(node)
     if isinstance(node, exp.DateAdd):
         return _date_add(node)
-    if isinstance(node, (exp.Add, exp.Sub)) and (isinstance(node.expression, exp.Interval)
-                                                  or isinstance(node.this, exp.Interval)):
+    if isinstance(node, (exp.Add, exp.Sub)):
         return _date_plus_interval(node)
     if isinstance(node, (exp.TimestampTrunc, exp.DateTrunc)):
         return _date_trunc(node)

@@ -66,6 +66,8 @@ def _trino_words(message: str) -> str:
     match = re.match(r"Overflow in (addition|subtraction|multiplication) of (INT\d+) \((.*)\)!?$", message)
     if match and match.group(2) in _TRINO_INTEGERS:
         return f"{_TRINO_INTEGERS[match.group(2)]} {match.group(1)} overflow: {match.group(3)}"
+    if re.match(r"Overflow in (addition|subtraction|multiplication) of DECIMAL", message):
+        return "Decimal overflow"
     match = re.match(r"Type (\w+) with value (.*) can't be cast because the value is out of range for the "
                      r"destination type (INT\d+)", message)
     if match and match.group(3) in _TRINO_INTEGERS:

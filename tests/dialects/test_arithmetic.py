@@ -105,3 +105,12 @@ def test_literal_decimal_type(text, expected):
 def test_decimal_result_types(op, a, b, expected):
     ops = {"add": sqlglot.exp.Add, "mul": sqlglot.exp.Mul, "div": sqlglot.exp.Div, "mod": sqlglot.exp.Mod}
     assert arithmetic.decimal_result(ops[op], a, b) == expected
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("SELECT CAST(d AS DECIMAL) AS x FROM t", "SELECT CAST(t.d AS DECIMAL(38, 0)) AS x FROM t AS t"),
+    ("SELECT DECIMAL '1.50' AS x", "SELECT CAST('1.50' AS DECIMAL(3, 2)) AS x"),
+    ("SELECT CAST('1.50' AS DECIMAL) AS x", "SELECT CAST('1.50' AS DECIMAL(38, 0)) AS x"),
+])
+def test_bare_decimal_is_38_0_and_typed_literals_keep_their_digits(sql, expected):
+    assert rewrite(sql) == expected
