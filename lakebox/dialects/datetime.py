@@ -325,7 +325,28 @@ def _zoned_literal(node: exp.Cast) -> exp.Expression | None:
     return _zoned(local, instant)
 
 
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.NullSafeEQ, exp.NullSafeNEQ)
+
+
+def _compare_instants(node: exp.Expression) -> exp.Expression | None:
+    """Trino compares timestamps with a time zone by their instants, not by their wall clocks."""
+    operands = [node.this, node.expression] if not isinstance(node, exp.Between) else \
+        [node.this, node.args.get("low"), node.args.get("high")]
+    if not any(o is not None and ZONE_META in o.meta for o in operands):
+        return None
+    for key, operand in zip(("this", "expression") if not isinstance(node, exp.Between) else ("this", "low", "high"),
+                            operands):
+        if operand is not None and (ZONE_META in operand.meta or _kind(operand) in _TIMESTAMP_TYPES):
+            node.set(key, _instant(operand))
+    return node
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression | None:
+    if isinstance(node, (*_COMPARISONS, exp.Between)):
+        return _compare_instants(node)
+    if isinstance(node, exp.Ordered) and ZONE_META in node.this.meta:
+        node.set("this", _instant(node.this))
+        return node
     if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal) and node.this.is_string \
             and node.to.this in _TZ_TYPES:
         return _zoned_literal(node)
