@@ -129,6 +129,13 @@ class Connection:
     def catalog(self):
         return self.session.catalog
 
+    @property
+    def crawlers(self):
+        """Glue crawlers over this connection's catalog and storage (boto3's method names)."""
+        from lakebox.catalog.crawler import Crawlers
+
+        return Crawlers(self.session.catalog, self.session.storage)
+
     def _check_open(self) -> None:
         if self.closed:
             raise errors.InterfaceError("the connection is closed")

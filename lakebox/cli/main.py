@@ -1,4 +1,4 @@
-"""The `lakebox` command line: `sql`, `repl` and `demo`.
+"""The `lakebox` command line: `sql`, `repl`, `demo` and `crawl`.
 
 Every failure a user can cause ends as one line `error: <message>` on stderr and exit code 1
 (argparse's usage errors exit 2); tracebacks are only shown with LAKEBOX_DEBUG=1.
@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for the sample data files (default: <home>/s3/demo-lake, i.e. s3://demo-lake/)",
     )
     demo.set_defaults(handler=run_demo_command)
+
+    from lakebox.cli.crawl import add_parser as add_crawl_parser
+
+    add_crawl_parser(commands, _add_workspace_options)
 
     from lakebox.server.cli import add_parser as add_serve_parser
 
