@@ -49,6 +49,8 @@ class Pattern:
     groups: int = 0
     names: dict[str, int] = field(default_factory=dict)
     optional: set[int] = field(default_factory=set)  # groups that may not take part in a match
+    # a `$` outside multi-line mode: Java (Trino's joni) also matches it before a final line break, RE2 not
+    end_anchor: bool = False
 
 
 class _Frame:
@@ -58,8 +60,12 @@ class _Frame:
         self.members: list[int] = []  # capturing groups directly or indirectly inside this frame
 
 
-def translate(pattern: str, function: str) -> Pattern:
-    """Translate a Java regular expression into RE2, refusing what RE2 cannot express."""
+def translate(pattern: str, function: str, boolean: bool = False) -> Pattern:
+    """Translate a Java regular expression into RE2, refusing what RE2 cannot express.
+
+    `boolean`: only whether the pattern matches counts (regexp_like), so a `$` may consume the final
+    line break it is allowed to precede.
+    """
     out: list[str] = []
     result = Pattern(re2="")
     stack: list[_Frame] = [_Frame(None)]
@@ -67,6 +73,7 @@ def translate(pattern: str, function: str) -> Pattern:
     in_class = False
     class_start = 0
     last_group_closed: _Frame | None = None  # the frame whose ')' was the last token (for quantifiers)
+    multiline = False
 
     def quantifier_allows_zero(at: int) -> tuple[bool, int]:
         """Whether the quantifier at `at` (if any) allows zero repetitions, and where it ends."""
@@ -198,6 +205,7 @@ def translate(pattern: str, function: str) -> Pattern:
                 while j < n and (pattern[j].isalpha() or pattern[j] == "-"):
                     j += 1
                 flags = pattern[i + 2:j]
+                multiline = multiline or "m" in flags.split("-")[0]
                 unsupported = set(flags.replace("-", "")) - _RE2_FLAGS
                 if unsupported:
                     raise _refuse(function, f"the inline flag(s) {''.join(sorted(unsupported))}")
@@ -240,6 +248,12 @@ def translate(pattern: str, function: str) -> Pattern:
                 i = end
             last_group_closed = frame
             continue
+        if c == "$":
+            result.end_anchor = True
+            out.append(r"(?:\n?\z)" if boolean else "$")
+            i += 1
+            last_group_closed = None
+            continue
         if c == "|":
             stack[-1].alternation = True
             out.append(c)
@@ -261,6 +275,9 @@ def translate(pattern: str, function: str) -> Pattern:
         raise ProgrammingError(f"{function}: invalid regular expression: missing closing ')'")
     if stack[0].alternation:
         result.optional.update(stack[0].members)
+    if multiline:
+        result.end_anchor = False  # RE2's multi-line `$` matches before every line break, as Java's does
+        out = ["$" if part == r"(?:\n?\z)" else part for part in out]
     result.re2 = "".join(out)
     return result
 
@@ -339,16 +356,29 @@ def _literal(node: exp.Expression | None) -> str | None:
     return None
 
 
-def _pattern(node: exp.Expression, function: str) -> Pattern | None:
+def _pattern(node: exp.Expression, function: str, boolean: bool = False) -> Pattern | None:
     """Translate the pattern argument in place when it is a literal; None when it is not."""
     pattern_node = node.expression
     text = _literal(pattern_node)
     if text is None:
         return None
-    translated = translate(text, function)
+    translated = translate(text, function, boolean)
     if translated.re2 != text:
         pattern_node.replace(exp.Literal.string(translated.re2))
     return translated
+
+
+def _guard_end_anchor(pattern: Pattern | None, subject: exp.Expression, result: exp.Expression,
+                      function: str) -> exp.Expression:
+    """Where Java's `$` would also match before a final line break, refuse at run time instead of answering
+    differently: only a subject that ends with a line break is affected."""
+    if pattern is None or not pattern.end_anchor:
+        return result
+    ends = exp.Anonymous(this="ends_with", expressions=[subject.copy(), exp.Anonymous(
+        this="chr", expressions=[exp.Literal.number(10)])])
+    refuse = exp.Anonymous(this="error", expressions=[exp.Literal.string(
+        f"{function}: lakebox cannot match $ before a final line break as Java does; use \\z or (?m)")])
+    return exp.Case(ifs=[exp.If(this=ends, true=refuse)], default=result)
 
 
 def _group_number(node: exp.Expression) -> int | None:
@@ -384,7 +414,7 @@ def _extract(node: exp.RegexpExtract) -> exp.Expression:
     args = [node.this, node.expression] + ([node.args["group"]] if node.args.get("group") is not None else [])
     extract = exp.Anonymous(this="regexp_extract", expressions=[a.copy() for a in args])
     matches = exp.Anonymous(this="regexp_matches", expressions=[node.this.copy(), node.expression.copy()])
-    return exp.Case(ifs=[exp.If(this=matches, true=extract)])
+    return _guard_end_anchor(pattern, node.this, exp.Case(ifs=[exp.If(this=matches, true=extract)]), function)
 
 
 def _extract_all(node: exp.RegexpExtractAll) -> exp.Expression:
@@ -392,7 +422,8 @@ def _extract_all(node: exp.RegexpExtractAll) -> exp.Expression:
     pattern = _pattern(node, function)
     _check_group(function, pattern, _group_number(node))
     args = [node.this, node.expression] + ([node.args["group"]] if node.args.get("group") is not None else [])
-    return exp.Anonymous(this="regexp_extract_all", expressions=args)
+    subject = node.this.copy()
+    return _guard_end_anchor(pattern, subject, exp.Anonymous(this="regexp_extract_all", expressions=args), function)
 
 
 def _replace(node: exp.RegexpReplace) -> exp.Expression:
@@ -408,13 +439,16 @@ def _replace(node: exp.RegexpReplace) -> exp.Expression:
     if pattern is None and "$" in text:
         raise NotSupportedError("regexp_replace: group references need a literal pattern")
     translated = translate_replacement(text, pattern or Pattern(re2=""), function)
-    return exp.Anonymous(this="regexp_replace", expressions=[node.this, node.expression,
-                                                             exp.Literal.string(translated), exp.Literal.string("g")])
+    subject = node.this.copy()
+    return _guard_end_anchor(pattern, subject, exp.Anonymous(this="regexp_replace", expressions=[
+        node.this, node.expression, exp.Literal.string(translated), exp.Literal.string("g")]), function)
 
 
 def _count(node: exp.RegexpCount) -> exp.Expression:
-    _pattern(node, "regexp_count")
-    return exp.Length(this=exp.Anonymous(this="regexp_extract_all", expressions=[node.this, node.expression]))
+    pattern = _pattern(node, "regexp_count")
+    subject = node.this.copy()
+    count = exp.Length(this=exp.Anonymous(this="regexp_extract_all", expressions=[node.this, node.expression]))
+    return _guard_end_anchor(pattern, subject, count, "regexp_count")
 
 
 def _position(node: exp.Anonymous) -> exp.Expression:
@@ -422,11 +456,15 @@ def _position(node: exp.Anonymous) -> exp.Expression:
     if not 2 <= len(args) <= 4:
         raise ProgrammingError("regexp_position takes 2 to 4 arguments")
     text = _literal(args[1])
+    pattern = None
     if text is not None:
-        args[1] = exp.Literal.string(translate(text, "regexp_position").re2)
+        pattern = translate(text, "regexp_position")
+        args[1] = exp.Literal.string(pattern.re2)
     while len(args) < 4:
         args.append(exp.Literal.number(1))
-    return exp.Anonymous(this="trino_regexp_position", expressions=args)
+    subject = args[0].copy()
+    return _guard_end_anchor(pattern, subject, exp.Anonymous(this="trino_regexp_position", expressions=args),
+                             "regexp_position")
 
 
 _CLASSES = (exp.RegexpLike, exp.RegexpExtract, exp.RegexpExtractAll, exp.RegexpReplace, exp.RegexpSplit,
@@ -447,8 +485,12 @@ def athena_regex(expression: exp.Expression, dialect: str) -> exp.Expression:
             new = _replace(node)
         elif isinstance(node, exp.RegexpCount):
             new = _count(node)
-        elif isinstance(node, (exp.RegexpLike, exp.RegexpSplit)):
-            _pattern(node, _NAMES[type(node)])
+        elif isinstance(node, exp.RegexpLike):
+            _pattern(node, "regexp_like", boolean=True)
+        elif isinstance(node, exp.RegexpSplit):
+            pattern = _pattern(node, "regexp_split")
+            if pattern is not None and pattern.end_anchor:
+                new = _guard_end_anchor(pattern, node.this, node.copy(), "regexp_split")
         elif isinstance(node, exp.Anonymous) and node.name.lower() == "regexp_position":
             new = _position(node)
         if new is not node:
@@ -461,10 +503,11 @@ PRIORITY = 40  # leaf functions before collections and aggregates, which copy su
 RULES = {"athena": [athena_regex]}
 
 FUNCTIONS = {
-    "regexp_like": ("partial", "Java patterns translated to RE2; lookaround, backreferences, atomic groups and "
-                               "possessive quantifiers raise an error; `$` does not match before a final newline"),
+    "regexp_like": ("partial", "Java patterns translated to RE2 (`$` also before a final line break, as in Java); "
+                               "lookaround, backreferences, atomic groups and possessive quantifiers raise an error"),
     "regexp_extract": ("partial", "NULL when nothing matches; a group that may not take part in a match raises an "
-                                  "error (RE2 cannot tell it from an empty group)"),
+                                  "error (RE2 cannot tell it from an empty group), and so does a `$` pattern on a "
+                                  "string that ends with a line break"),
     "regexp_extract_all": ("partial", "as regexp_extract"),
     "regexp_replace": ("partial", "$1 and ${name} group references (groups 0-9), backslash escapes; the lambda form "
                                   "raises an error"),

@@ -478,7 +478,19 @@ def _anonymous(node: exp.Anonymous) -> exp.Expression:
     return node
 
 
-_CLASSES = (exp.Substring, exp.StrPosition, exp.Split, exp.SplitPart, exp.Pad, exp.Trim, exp.Format, exp.Normalize,
+def _from_utf8(node: exp.Decode) -> exp.Expression:
+    """from_utf8(binary[, replace]): an empty replacement drops invalid sequences (DuckDB's 'ignore');
+    Trino's U+FFFD or another replacement character cannot be reproduced: invalid UTF-8 is then an error."""
+    replace = node.args.get("replace")
+    if replace is None:
+        return node
+    if isinstance(replace, exp.Literal) and replace.is_string and replace.this == "":
+        return call("decode", node.this, _lit("ignore"))
+    raise NotSupportedError("from_utf8 with a replacement character is not supported by lakebox (only '', which "
+                            "drops invalid sequences)")
+
+
+_CLASSES = (exp.Decode, exp.Substring, exp.StrPosition, exp.Split, exp.SplitPart, exp.Pad, exp.Trim, exp.Format, exp.Normalize,
             exp.StrToMap, exp.DPipe, exp.Soundex, exp.Anonymous)
 
 
@@ -521,6 +533,8 @@ def athena_strings(expression: exp.Expression, dialect: str) -> exp.Expression:
                        node.args.get("key_value_delim") or _lit(":"))
         elif isinstance(node, exp.DPipe):
             new = _concat(node)
+        elif isinstance(node, exp.Decode):
+            new = _from_utf8(node)
         elif isinstance(node, exp.Soundex):
             raise NotSupportedError("soundex is not supported by lakebox")
         elif isinstance(node, exp.Anonymous):
@@ -565,7 +579,8 @@ FUNCTIONS = {
     "luhn_check": ("supported", "SQL macro"),
     "normalize": ("partial", "NFC only; NFD, NFKC and NFKD raise an error"),
     "to_utf8": ("supported", ""),
-    "from_utf8": ("partial", "valid UTF-8 only"),
+    "from_utf8": ("partial", "invalid UTF-8 raises an error (Trino substitutes U+FFFD); the '' replacement drops "
+                             "invalid sequences; other replacement characters raise an error"),
     "format": ("partial", "compiled at plan time from a literal Java format string: %s %S %d %f %x %X %b %n %% "
                           "with width, precision, argument index and the - 0 , + ( # flags; %e %g %t %c %o and "
                           "%s of a double outside [1E-3, 1E7) raise an error"),

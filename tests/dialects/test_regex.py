@@ -114,3 +114,13 @@ def test_regexp_position_macro():
            for start, n in [(1, 1), (5, 1), (12, 1), (12, 2), (12, 3)]]
     assert got == [8, 8, 19, 31, -1]
     con.close()
+
+
+def test_end_anchor_matches_before_a_final_line_break_or_refuses():
+    pattern = regex.translate("abc$", "regexp_like", boolean=True)
+    assert pattern.re2 == r"abc(?:\n?\z)" and pattern.end_anchor
+    assert regex.translate("abc$", "regexp_extract").re2 == "abc$"
+    assert not regex.translate("(?m)abc$", "regexp_like", boolean=True).end_anchor
+    assert regex.translate("(?m)abc$", "regexp_like", boolean=True).re2 == "(?m)abc$"
+    assert not regex.translate(r"a\$[$]", "regexp_like").end_anchor
+    assert "ENDS_WITH(t.s, CHR(10))" in rewrite("SELECT regexp_extract(s, 'c$') AS x FROM t")
