@@ -15,6 +15,8 @@ Athena (Trino) types what DuckDB types differently:
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from lakebox.errors import NotSupportedError, ProgrammingError
@@ -393,6 +395,36 @@ def _typeof(node: exp.Typeof) -> exp.Expression:
     return exp.Anonymous(this=TYPEOF_MACRO, expressions=[exp.Anonymous(this="typeof", expressions=[argument])])
 
 
+# -- try(): DuckDB's TRY refuses volatile functions such as error() -------------------------------
+
+_ERROR_CALL = re.compile(r"error\((?:[^()']|'(?:[^']|'')*')*\)")
+_MACRO_NAME = re.compile(r"(CREATE OR REPLACE TEMP MACRO )(\w+)\(")
+
+
+def or_null_twin(macro: str) -> str:
+    """The same macro named `<name>_or_null`, with NULL where it would raise (for use inside try())."""
+    return _MACRO_NAME.sub(lambda m: f"{m.group(1)}{m.group(2)}_or_null(", _ERROR_CALL.sub("NULL", macro), count=1)
+
+
+def with_or_null_twins(macros: list[str]) -> list[str]:
+    return macros + [or_null_twin(m) for m in macros if _ERROR_CALL.search(m)]
+
+
+def inside_try(node: exp.Expression) -> bool:
+    """Is `node` inside Trino's try(...), where an error is a NULL?"""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, exp.Try):
+            return True
+        parent = parent.parent
+    return False
+
+
+def macro_call(name: str, node: exp.Expression, args: list[exp.Expression]) -> exp.Anonymous:
+    """A call of one of lakebox's error-raising macros, or of its `_or_null` twin inside try()."""
+    return exp.Anonymous(this=f"{name}_or_null" if inside_try(node) else name, expressions=args)
+
+
 # -- math functions Trino has and DuckDB lacks or answers differently -----------------------------
 
 _DOUBLE_CONSTANTS = {"e": "exp(1)", "infinity": "CAST('Infinity' AS DOUBLE)", "nan": "CAST('NaN' AS DOUBLE)"}
@@ -411,13 +443,13 @@ def _anonymous_math(node: exp.Anonymous) -> exp.Expression | None:
     if name == "to_base" and len(args) == 2:
         return exp.Lower(this=exp.Anonymous(this="to_base", expressions=args))  # Java's Long.toString is lower case
     if name == "from_base" and len(args) == 2:
-        return exp.Anonymous(this="lakebox_from_base", expressions=args)
+        return macro_call("lakebox_from_base", node, args)
     if name == "width_bucket" and len(args) == 4:
-        return exp.Anonymous(this="lakebox_width_bucket", expressions=args)
+        return macro_call("lakebox_width_bucket", node, args)
     return None
 
 
-MACROS = [
+MACROS = with_or_null_twins([
     _typeof_macro(),
     # from_base(string, radix): Trino parses a signed number in radix 2..36 and errors on a bad digit.
     "CREATE OR REPLACE TEMP MACRO lakebox_from_base(s, radix) AS ("
@@ -437,7 +469,7 @@ MACROS = [
     "   ELSE CAST(floor((x - lo) * n / (hi - lo)) AS BIGINT) + 1 END"
     " ELSE CASE WHEN x > lo THEN 0 WHEN x <= hi THEN n + 1"
     "   ELSE CAST(floor((lo - x) * n / (lo - hi)) AS BIGINT) + 1 END END)",
-]
+])
 
 
 # -- the rules -------------------------------------------------------------------------------
@@ -579,12 +611,12 @@ def athena_arithmetic(expression: exp.Expression, dialect: str) -> exp.Expressio
         elif isinstance(node, exp.Typeof):
             node.replace(_typeof(node))
         elif isinstance(node, exp.FromBase):
-            node.replace(exp.Anonymous(this="lakebox_from_base", expressions=[node.this, node.expression]))
+            node.replace(macro_call("lakebox_from_base", node, [node.this, node.expression]))
         elif isinstance(node, exp.WidthBucket):
             args = [node.this] + [node.args.get(k) for k in ("min_value", "max_value", "num_buckets")]
             if any(a is None for a in args):
                 raise NotSupportedError("width_bucket(x, bins): the array-of-bins form is not supported")
-            node.replace(exp.Anonymous(this="lakebox_width_bucket", expressions=args))
+            node.replace(macro_call("lakebox_width_bucket", node, args))
         elif isinstance(node, exp.Anonymous):
             replacement = _anonymous_math(node)
             if replacement is not None:

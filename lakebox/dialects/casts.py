@@ -128,12 +128,17 @@ def _cast(node: exp.Cast) -> exp.Expression:
     if isinstance(node.this, exp.Literal) and node.this.is_string:
         source = T.VARCHAR
     if source in _STRING_TYPES:
-        name = _macro_name(target) + ("_or_null" if isinstance(node, exp.TryCast) else "")
-        return exp.Anonymous(this=name, expressions=[node.this])
+        from lakebox.dialects.arithmetic import inside_try
+        quiet = isinstance(node, exp.TryCast) or inside_try(node)
+        return exp.Anonymous(this=_macro_name(target) + ("_or_null" if quiet else ""), expressions=[node.this])
     if source in _FLOAT_TYPES:
         label = {T.TINYINT: "tinyint", T.SMALLINT: "smallint", T.INT: "integer", T.BIGINT: "bigint"}[target]
-        rounded = exp.Anonymous(this="lakebox_double_round_for_cast",
-                                expressions=[node.this, exp.Literal.string(label)])
+        from lakebox.dialects.arithmetic import inside_try
+        if inside_try(node) or isinstance(node, exp.TryCast):  # DuckDB's cast of NaN fails, and TRY catches it
+            rounded = exp.Anonymous(this="round", expressions=[node.this])
+        else:
+            rounded = exp.Anonymous(this="lakebox_double_round_for_cast",
+                                    expressions=[node.this, exp.Literal.string(label)])
         replacement = node.__class__(this=rounded, to=node.to)
         return replacement
     return node

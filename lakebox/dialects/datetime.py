@@ -286,7 +286,7 @@ _NAMED = {
     "to_milliseconds": lambda args: exp.Cast(this=_fn("round", exp.Mul(this=_fn("epoch", args[0]),
                                                                         expression=exp.Literal.number(1000))),
                                              to=exp.DataType.build("BIGINT")),
-    "parse_duration": lambda args: _fn("lakebox_parse_duration", args[0]),
+    "parse_duration": lambda args: _fn("lakebox_parse_duration", args[0]),  # try(): see _anonymous
     "from_unixtime_nanos": lambda args: _fn("make_timestamp_ns", exp.Cast(this=args[0],
                                                                          to=exp.DataType.build("BIGINT"))),
     "timezone_hour": lambda args: _timezone_field("timezone_hour", args[0]),
@@ -306,7 +306,11 @@ def _anonymous(node: exp.Anonymous) -> exp.Expression | None:
     args = node.expressions
     if len(args) != _ARITY.get(name, 1):
         raise ProgrammingError(f"{name}: wrong number of arguments ({len(args)})")
-    return build(args)
+    replacement = build(args)
+    if name == "parse_duration":
+        from lakebox.dialects.arithmetic import macro_call
+        replacement = macro_call("lakebox_parse_duration", node, args)
+    return replacement
 
 
 _ZONED_LITERAL = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)\s*(\S.*?)\s*$")
@@ -398,7 +402,7 @@ def _duration_macro() -> str:
             f"(CASE regexp_extract(s, '(ns|us|ms|s|m|h|d)\\s*$', 1) {cases} END)) AS BIGINT)) END)")
 
 
-MACROS = [
+MACROS = [  # with_or_null_twins below: parse_duration inside try()
     # ±HH:MM (Z for UTC) from an offset in seconds, as ISO 8601 writes it
     "CREATE OR REPLACE TEMP MACRO lakebox_iso_offset(secs) AS ("
     "CASE WHEN secs = 0 THEN 'Z' ELSE (CASE WHEN secs < 0 THEN '-' ELSE '+' END) || "
@@ -415,6 +419,7 @@ MACROS = [
     "lakebox_human_readable_seconds_of(CAST(round(CAST(x AS DOUBLE)) AS BIGINT)))",
     _duration_macro(),
 ]
+MACROS.append(__import__("lakebox.dialects.arithmetic", fromlist=["or_null_twin"]).or_null_twin(_duration_macro()))
 
 PRIORITY = 5  # before arithmetic: typeof() reads the zone this family records
 RULES = {"athena": [athena_datetime]}

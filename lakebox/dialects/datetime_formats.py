@@ -308,12 +308,16 @@ def _pattern(node: exp.Expression, function: str) -> str:
 
 
 def _checked_parse(text: exp.Expression, pattern: str, has_year: bool, function: str) -> exp.Expression:
+    from lakebox.dialects.arithmetic import inside_try
+    quiet = inside_try(text)  # before the new nodes below adopt `text`
     """strptime that fails in Trino's words, with Trino's 1970 default year and millisecond precision."""
     parsed = exp.Anonymous(this="try_strptime", expressions=[text, exp.Literal.string(pattern)])
     if not has_year:
         parsed = exp.Add(this=parsed, expression=exp.Interval(this=exp.Literal.string("70"),
                                                                unit=exp.Var(this="YEAR")))
     parsed = exp.Anonymous(this="date_trunc", expressions=[exp.Literal.string("millisecond"), parsed])
+    if quiet:
+        return parsed
     failure = exp.Anonymous(this="error", expressions=[
         exp.DPipe(this=exp.DPipe(this=exp.Literal.string('Invalid format: "'), expression=text.copy()),
                   expression=exp.Literal.string('" is malformed'))])

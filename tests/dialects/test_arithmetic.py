@@ -114,3 +114,15 @@ def test_decimal_result_types(op, a, b, expected):
 ])
 def test_bare_decimal_is_38_0_and_typed_literals_keep_their_digits(sql, expected):
     assert rewrite(sql) == expected
+
+
+def test_or_null_twin_replaces_every_error_call():
+    macro = ("CREATE OR REPLACE TEMP MACRO lakebox_x(s) AS (CASE WHEN s = '(' THEN error('bad (' || s || ''')') "
+             "ELSE error('worse') END)")
+    assert arithmetic.or_null_twin(macro) == (
+        "CREATE OR REPLACE TEMP MACRO lakebox_x_or_null(s) AS (CASE WHEN s = '(' THEN NULL ELSE NULL END)")
+
+
+def test_errors_inside_try_become_nulls():
+    assert "LAKEBOX_FROM_BASE_OR_NULL" in rewrite("SELECT try(from_base('zz', 16)) AS x")
+    assert "LAKEBOX_FROM_BASE(" in rewrite("SELECT from_base('zz', 16) AS x")
