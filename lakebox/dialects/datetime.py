@@ -205,8 +205,19 @@ def _timezone_field(name: str, value: exp.Expression) -> exp.Expression:
                     to=exp.DataType.build("BIGINT"))
 
 
+def _unix_instant(seconds: exp.Expression) -> exp.Expression:
+    """Trino keeps milliseconds, Math.round(x * 1000) since the epoch (DuckDB's to_timestamp keeps microseconds)."""
+    if _kind(seconds) in exp.DataType.INTEGER_TYPES:
+        return _fn("to_timestamp", seconds)
+    scaled = exp.Mul(this=exp.Paren(this=seconds), expression=exp.Literal.number(1000))
+    # Java's Math.round: floor(x + 0.5)
+    millis = exp.Cast(this=_fn("floor", exp.Add(this=scaled, expression=exp.Literal.number("0.5"))),
+                      to=exp.DataType.build("BIGINT"))
+    return exp.Cast(this=_fn("epoch_ms", millis), to=exp.DataType.build("TIMESTAMPTZ"))
+
+
 def _from_unixtime(node: exp.UnixToTime) -> exp.Expression:
-    instant = _fn("to_timestamp", node.this)
+    instant = _unix_instant(node.this)
     zone = node.args.get("zone")
     hours, minutes = node.args.get("hours"), node.args.get("minutes")
     if node.args.get("scale") is not None:
