@@ -640,7 +640,9 @@ def athena_collections(expression: exp.Expression, dialect: str) -> exp.Expressi
     return expression
 
 
-PRIORITY = 45  # after the leaf-function families (strings, regex, json, misc)
+# First of all families: a subscript's original index is recovered from the tree as sqlglot parsed it,
+# before any family rewrites what the index or the subscripted value is made of.
+PRIORITY = 1
 RULES = {"athena": [athena_collections]}
 
 FUNCTIONS = {
