@@ -221,7 +221,7 @@ def athena_aggregates(expression: exp.Expression, dialect: str) -> exp.Expressio
     return expression
 
 
-PRIORITY = 45  # after the leaf-function families (strings, regex, json, misc)
+PRIORITY = 45  # after the leaf-function families (strings, regex, json, misc: 40)
 RULES = {"athena": [athena_aggregates]}
 
 FUNCTIONS = {

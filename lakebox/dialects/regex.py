@@ -499,7 +499,7 @@ def athena_regex(expression: exp.Expression, dialect: str) -> exp.Expression:
     return expression
 
 
-PRIORITY = 40  # leaf functions before collections and aggregates, which copy subtrees
+PRIORITY = 40  # leaf functions before aggregates (45), which copies subtrees
 RULES = {"athena": [athena_regex]}
 
 FUNCTIONS = {
