@@ -5,7 +5,8 @@ What differs from what sqlglot emits (each from the Amazon Redshift SQL referenc
 - `CONCAT(a, b)` is NULL when either is NULL (sqlglot emits DuckDB's NULL-skipping CONCAT).
 - `SUBSTRING(s, start, n)` with start < 1: the window starts before the string and only its overlap
   is returned (PostgreSQL); a negative length is an error (DuckDB counts a negative start from the end).
-- Trailing blanks are insignificant when strings are compared (`=`, `<>`, `<`, `IN`, `BETWEEN`, joins);
+- Trailing blanks are insignificant when strings are compared (`=`, `<>`, `<`, `IN`, `BETWEEN`, joins,
+  GROUP BY, DISTINCT, COUNT(DISTINCT));
   `LEN`/`LENGTH` of a CHAR does not count them; `OCTET_LENGTH` counts bytes.
 - `LIKE` and `ILIKE` escape with a backslash unless `ESCAPE` says otherwise (DuckDB has no default).
 - `DECODE` matches NULL with NULL; `STRTOL` parses like C's strtol (blanks, sign, `0x`, stops at the
@@ -55,6 +56,60 @@ def comparison(node: exp.Expression) -> None:
         if all(_is_text(node.args[k]) for k in ("this", "low", "high")):
             for key in ("this", "low", "high"):
                 node.set(key, _blank_free(node.args[key]))
+
+
+def _replace_outside_aggregates(root: exp.Expression, target: exp.Expression, make) -> exp.Expression:
+    """`root` with every occurrence of `target` (not inside an aggregate) replaced by make()."""
+    if root == target:
+        return make()
+    for node in list(root.find_all(type(target))):
+        if node == target and not _inside_aggregate(node, root):
+            node.replace(make())
+    return root
+
+
+def _inside_aggregate(node: exp.Expression, stop: exp.Expression) -> bool:
+    parent = node.parent
+    while parent is not None and parent is not stop:
+        if isinstance(parent, (exp.AggFunc, exp.Subquery, exp.Select)):
+            return True
+        parent = parent.parent
+    return False
+
+
+def grouping(select: exp.Select) -> None:
+    """GROUP BY and DISTINCT treat strings that differ only in trailing blanks as one value."""
+    keys: list[exp.Expression] = []
+    group = select.args.get("group")
+    if group is not None:
+        keys += [g for g in group.expressions if _is_text(g) and not isinstance(g, exp.Literal)]
+    if select.args.get("distinct") is not None:
+        for projection in select.expressions:
+            value = projection.this if isinstance(projection, exp.Alias) else projection
+            if _is_text(value) and not isinstance(value, exp.Literal) and value not in keys:
+                keys.append(value)
+    for key in keys:
+        original = key.copy()
+
+        def make(original=original):
+            return typed(call("rtrim", original.copy(), exp.Literal.string(" ")), "VARCHAR")
+
+        if group is not None:
+            group.set("expressions", [make() if g == original else g for g in group.expressions])
+        projections = []
+        for projection in select.expressions:
+            if isinstance(projection, exp.Alias):
+                projection.set("this", _replace_outside_aggregates(projection.this, original, make))
+                projections.append(projection)
+            elif projection == original:
+                projections.append(exp.alias_(make(), projection.alias_or_name))
+            else:
+                projections.append(_replace_outside_aggregates(projection, original, make))
+        select.set("expressions", projections)
+        for clause in ("having", "order"):
+            part = select.args.get(clause)
+            if part is not None:
+                _replace_outside_aggregates(part, original, make)
 
 
 def concat(node: exp.Concat) -> exp.Expression:
@@ -216,9 +271,19 @@ _NODES = (*_TEXT_ARGS, exp.Substring, exp.Length, exp.Like, exp.ILike, exp.Decod
 
 def redshift_strings(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Rewrite Redshift's string functions and comparisons (one walk; innermost first)."""
-    if not rc.has_any(expression, _NODES):
+    if not rc.has_any(expression, (*_NODES, exp.Group, exp.Distinct)):
         return expression
-    for node in reversed(list(expression.find_all(*_NODES))):
+    for node in reversed(list(expression.find_all(*_NODES, exp.Select, exp.Count))):
+        if isinstance(node, exp.Count):
+            distinct = node.this
+            if isinstance(distinct, exp.Distinct) and len(distinct.expressions) == 1 and \
+                    _is_text(distinct.expressions[0]):
+                distinct.set("expressions", [_blank_free(distinct.expressions[0])])
+            continue
+        if isinstance(node, exp.Select):
+            if node.args.get("group") is not None or node.args.get("distinct") is not None:
+                grouping(node)
+            continue
         if isinstance(node, (*_COMPARISONS, exp.In, exp.Between)):
             comparison(node)
             continue
@@ -317,8 +382,9 @@ FUNCTIONS = {
     "CRC32": ("not supported", "raises NotSupportedError"),
     "LIKE": ("supported", "backslash is the default escape character"),
     "ILIKE": ("supported", "backslash is the default escape character"),
-    "string comparison": ("partial", "trailing blanks ignored in =, <>, <, >, IN, BETWEEN and joins; "
-                                     "not in GROUP BY or DISTINCT"),
+    "string comparison": ("partial", "trailing blanks ignored in =, <>, <, >, IN, BETWEEN, joins, GROUP BY, "
+                                     "DISTINCT and COUNT(DISTINCT); not in UNION/INTERSECT/EXCEPT; CHAR(n) values "
+                                     "are not blank-padded in results"),
     "NVL": ("supported", "COALESCE"),
     "NVL2": ("supported", "CASE"),
     "COALESCE": ("supported", "DuckDB"),

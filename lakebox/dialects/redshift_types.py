@@ -149,9 +149,31 @@ ANNOTATORS = {"redshift": {cls: {"annotator": _annotate} for cls in _ANNOTATED}}
 _TO_INTEGER = {T.SMALLINT: "smallint", T.INT: "integer", T.BIGINT: "bigint"}
 
 
+def _length(datatype: exp.DataType) -> int | None:
+    params = datatype.expressions
+    if len(params) == 1 and params[0].name.isdigit():
+        return int(params[0].name)
+    return None
+
+
+def text_cast(node: exp.Cast) -> exp.Expression | None:
+    """VARCHAR(n) and CHAR(n) hold n bytes: a longer text is cut at the last whole character that fits
+    (DuckDB ignores the length); CHAR(n) is blank-padded to n."""
+    target = node.to.this
+    length = _length(node.to)
+    if length is None:
+        return None
+    value = node.this if kind(node.this) in rc.STRINGS else cast(node.this.copy(), "VARCHAR")
+    if target in (T.CHAR, T.NCHAR, T.BPCHAR):
+        return typed(call("lakebox_rs_char", value, exp.Literal.number(length)), node.to.copy())
+    return typed(call("lakebox_rs_varchar", value, exp.Literal.number(length)), node.to.copy())
+
+
 def cast_rule(node: exp.Cast) -> exp.Expression | None:
     target = node.to.this
     source = kind(node.this)
+    if target in (T.VARCHAR, T.NVARCHAR, T.CHAR, T.NCHAR, T.BPCHAR):
+        return text_cast(node)
     if target in _TO_INTEGER and (source in rc.STRINGS or isinstance(node.this, exp.Literal) and node.this.is_string):
         return call(f"lakebox_rs_text_to_{_TO_INTEGER[target]}", node.this, type=node.to.copy())
     if target in _TO_INTEGER and source in rc.FLOATS:
@@ -258,6 +280,11 @@ MACROS = [
     _integer_macro("integer", "INTEGER", -2147483648, 2147483647),
     _integer_macro("bigint", "BIGINT", -9223372036854775808, 9223372036854775807),
     "CREATE OR REPLACE TEMP MACRO lakebox_rs_round_half_away(x) AS (sign(x) * floor(abs(x) + 0.5))",
+    "CREATE OR REPLACE TEMP MACRO lakebox_rs_varchar(s, n) AS ("
+    " CASE WHEN strlen(s) <= n THEN s WHEN strlen(s) = length(s) THEN left(s, n)"
+    " ELSE left(s, list_count(list_filter(list_transform(range(1, length(s) + 1), lambda i: strlen(left(s, i))),"
+    "  lambda b: b <= n))) END)",
+    "CREATE OR REPLACE TEMP MACRO lakebox_rs_char(s, n) AS (rpad(lakebox_rs_varchar(s, n), n, ' '))",
     "CREATE OR REPLACE TEMP MACRO lakebox_rs_pg_type_name(t) AS ("
     " CASE WHEN t = 'INTEGER' THEN 'integer' WHEN t = 'BIGINT' THEN 'bigint' WHEN t = 'SMALLINT' THEN 'smallint'"
     " WHEN t = 'HUGEINT' OR t LIKE 'DECIMAL%' THEN 'numeric' WHEN t = 'DOUBLE' THEN 'double precision'"
@@ -275,6 +302,7 @@ FUNCTIONS = {
     "CAST / :: (text to integer)": ("supported", "only integer text; '2.7'::int is an error, as in Redshift"),
     "CAST / :: (double to integer)": ("supported", "rounds half away from zero"),
     "CAST / :: (text to date/timestamp)": ("supported", "ISO, YYYYMMDD, MM/DD/YYYY and month-name forms"),
+    "CAST / :: (to VARCHAR(n) / CHAR(n))": ("supported", "cut to n bytes at a whole character; CHAR(n) padded"),
     "CONVERT(type, value)": ("supported", "as CAST"),
     "PG_TYPEOF": ("supported", "PostgreSQL type names"),
     "integer overflow": ("supported", "an error, as in Redshift"),
