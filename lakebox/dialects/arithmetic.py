@@ -395,6 +395,29 @@ def _typeof(node: exp.Typeof) -> exp.Expression:
     return exp.Anonymous(this=TYPEOF_MACRO, expressions=[exp.Anonymous(this="typeof", expressions=[argument])])
 
 
+# -- one look at the query for the early exits of the Athena families of Part A ------------------
+
+_PROFILE = "lakebox_athena_profile"
+
+
+def query_profile(expression: exp.Expression) -> tuple[frozenset, frozenset, frozenset]:
+    """(node classes, lower-case names of anonymous functions, cast target types) of the query as it was
+    before the first of these families ran (datetime, the first, takes it); cached on the root.
+    The families only add nodes that the later ones do not need to see."""
+    profile = expression.meta.get(_PROFILE)
+    if profile is None:
+        kinds, names, targets = set(), set(), set()
+        for node in expression.walk():
+            kinds.add(type(node))
+            if isinstance(node, exp.Anonymous):
+                names.add(node.name.lower())
+            elif isinstance(node, exp.Cast):
+                targets.add(node.to.this)
+        profile = (frozenset(kinds), frozenset(names), frozenset(targets))
+        expression.meta[_PROFILE] = profile
+    return profile
+
+
 # -- try(): DuckDB's TRY refuses volatile functions such as error() -------------------------------
 
 _ERROR_CALL = re.compile(r"error\((?:[^()']|'(?:[^']|'')*')*\)")

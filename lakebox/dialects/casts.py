@@ -144,9 +144,17 @@ def _cast(node: exp.Cast) -> exp.Expression:
     return node
 
 
+_REWRITTEN_TARGETS = frozenset(_INTEGER_NAMES) | _VARCHAR_TARGETS
+
+
 def athena_casts(expression: exp.Expression, dialect: str) -> exp.Expression:
     """One walk: string -> integer validation, float -> integer rounding half away from zero."""
-    for node in reversed(list(expression.find_all(exp.Cast))):  # TryCast is a Cast
+    from lakebox.dialects.arithmetic import query_profile
+    if not query_profile(expression)[2] & _REWRITTEN_TARGETS:
+        return expression
+    for node in reversed(list(expression.walk())):  # walk + isinstance is cheaper than find_all
+        if not isinstance(node, exp.Cast):  # TryCast is a Cast
+            continue
         replacement = _cast(node)
         if replacement is not node:
             node.replace(replacement)

@@ -356,40 +356,56 @@ def _compare_instants(node: exp.Expression) -> exp.Expression | None:
     return node
 
 
-def _rewrite(node: exp.Expression) -> exp.Expression | None:
-    if isinstance(node, (*_COMPARISONS, exp.Between)):
-        return _compare_instants(node)
-    if isinstance(node, exp.Ordered) and ZONE_META in node.this.meta:
+def _ordered(node: exp.Ordered) -> exp.Expression | None:
+    if ZONE_META in node.this.meta:
         node.set("this", _instant(node.this))
         return node
-    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal) and node.this.is_string \
-            and node.to.this in _TZ_TYPES:
-        return _zoned_literal(node)
-    if isinstance(node, exp.DateAdd):
-        return _date_add(node)
-    if isinstance(node, (exp.Add, exp.Sub)):
-        return _date_plus_interval(node)
-    if isinstance(node, (exp.TimestampTrunc, exp.DateTrunc)):
-        return _date_trunc(node)
-    if isinstance(node, exp.DateDiff):
-        return _date_diff(node)
-    if isinstance(node, exp.Extract):
-        return _extract(node)
-    if isinstance(node, exp.UnixToTime):
-        return _from_unixtime(node)
-    if isinstance(node, exp.TimeToUnix):
-        return _to_unixtime(node)
-    if isinstance(node, exp.AtTimeZone):
-        return _at_timezone(node.this, node.args["zone"])
-    if isinstance(node, exp.CurrentTimezone):
-        return exp.Literal.string("UTC")
-    if isinstance(node, exp.Anonymous):
-        return _anonymous(node)
     return None
+
+
+def _cast_literal(node: exp.Cast) -> exp.Expression | None:
+    if isinstance(node.this, exp.Literal) and node.this.is_string and node.to.this in _TZ_TYPES:
+        return _zoned_literal(node)
+    return None
+
+
+# node class -> rewrite (a dict lookup per node: the walk visits every node of the query)
+_HANDLERS = {
+    **{kind: _compare_instants for kind in (*_COMPARISONS, exp.Between)},
+    exp.Ordered: _ordered,
+    exp.Cast: _cast_literal,
+    exp.DateAdd: _date_add,
+    exp.Add: _date_plus_interval,
+    exp.Sub: _date_plus_interval,
+    exp.TimestampTrunc: _date_trunc,
+    exp.DateTrunc: _date_trunc,
+    exp.DateDiff: _date_diff,
+    exp.Extract: _extract,
+    exp.UnixToTime: _from_unixtime,
+    exp.TimeToUnix: _to_unixtime,
+    exp.AtTimeZone: lambda node: _at_timezone(node.this, node.args["zone"]),
+    exp.CurrentTimezone: lambda node: exp.Literal.string("UTC"),
+    exp.Anonymous: _anonymous,
+}
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression | None:
+    handler = _HANDLERS.get(type(node))
+    return None if handler is None else handler(node)
+
+
+_DATETIME_CLASSES = frozenset({exp.DateAdd, exp.TimestampTrunc, exp.DateTrunc, exp.DateDiff, exp.Extract,
+                               exp.UnixToTime, exp.TimeToUnix, exp.AtTimeZone, exp.CurrentTimezone, exp.Interval,
+                               exp.Add, exp.Sub})  # DATE + integer is an error
 
 
 def athena_datetime(expression: exp.Expression, dialect: str) -> exp.Expression:
     """One bottom-up walk over the tree, rewriting Trino's date/time functions for DuckDB."""
+    from lakebox.dialects.arithmetic import query_profile
+    kinds, names, targets = query_profile(expression)  # the first of Part A's families: it takes the profile
+    if not kinds & _DATETIME_CLASSES and not names & set(_NAMED) and not targets & _TZ_TYPES \
+            and T.DATE not in targets:
+        return expression
     for node in reversed(list(expression.walk())):
         parent, key, index = node.parent, node.arg_key, node.index  # before a replacement wraps the node
         replacement = _rewrite(node)

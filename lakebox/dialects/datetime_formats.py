@@ -363,8 +363,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression | None:
     return None
 
 
+_FORMAT_CLASSES = frozenset({exp.TimeToStr, exp.StrToTime, exp.ParseDatetime})
+
+
 def athena_formats(expression: exp.Expression, dialect: str) -> exp.Expression:
     """One walk: every date_format/date_parse/format_datetime/parse_datetime to strftime/strptime."""
+    from lakebox.dialects.arithmetic import query_profile
+    kinds, names, _ = query_profile(expression)
+    if not kinds & _FORMAT_CLASSES and not names & {"format_datetime", "parse_datetime"}:
+        return expression
     for node in reversed(list(expression.walk())):
         parent, key, index = node.parent, node.arg_key, node.index
         replacement = _rewrite(node)
