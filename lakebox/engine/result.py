@@ -19,6 +19,9 @@ class Result:
     column_types: list[str] | None = None
     timings: dict[str, float] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
+    #: A query's rows as a stream of record batches, instead of `table`, when the session was
+    #: asked to stream (Session.stream_batch_rows). Drain or close it before the next statement.
+    reader: pa.RecordBatchReader | None = None
 
 
 def rows_result(names: list[str], columns: list[list], types: list[pa.DataType] | None = None) -> Result:

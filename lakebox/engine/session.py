@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from sqlglot import exp
 
 from lakebox import errors
@@ -48,6 +49,9 @@ class Session:
         self.in_transaction = False
         self._held_catalog_transaction = None
         self._lock = threading.RLock()
+        #: When set, queries return Result.reader (record batches of about this many rows) instead of
+        #: a whole table, so an edge that streams (the wire server) holds one batch at a time.
+        self.stream_batch_rows: int | None = None
         self.closed = False
 
     def _ensure_default_database(self) -> None:
@@ -169,9 +173,37 @@ class Session:
 
     def _run(self, bound: BoundStatement) -> Result:
         started = time.perf_counter()
+        if self.stream_batch_rows:
+            return self._stream(bound, started)
         with self.registered(bound):
             table = self.con.sql(bound.sql).to_arrow_table()
         result = Result(table=table, rowcount=table.num_rows, tag=f"SELECT {table.num_rows}")
+        result.timings = {"plan_ms": bound.plan_ms, "execute_ms": (time.perf_counter() - started) * 1000}
+        return result
+
+    def _stream(self, bound: BoundStatement, started: float) -> Result:
+        """The query's rows as a RecordBatchReader; its registrations live until it is drained."""
+        for name, table in bound.registrations.items():
+            self.con.register(name, table)
+
+        def unregister() -> None:
+            for name in bound.registrations:
+                with contextlib.suppress(Exception):
+                    self.con.unregister(name)
+
+        try:
+            source = self.con.sql(bound.sql).to_arrow_reader(self.stream_batch_rows)
+        except BaseException:
+            unregister()
+            raise
+
+        def batches():
+            try:
+                yield from source
+            finally:
+                unregister()
+
+        result = Result(rowcount=-1, tag="SELECT", reader=pa.RecordBatchReader.from_batches(source.schema, batches()))
         result.timings = {"plan_ms": bound.plan_ms, "execute_ms": (time.perf_counter() - started) * 1000}
         return result
 

@@ -527,6 +527,14 @@ _PG_CAST_TYPES = {"int2": "SMALLINT", "int4": "INTEGER", "int8": "BIGINT", "floa
                   '"char"[]': "VARCHAR[]", "pg_node_tree": "VARCHAR", "bpchar": "VARCHAR", "jsonb": "JSON"}
 _UINT = exp.DataType.build("UINTEGER", dialect="duckdb")
 
+#: Text a catalog query must contain (a catalog table, a catalog function, a reg* or oid cast).
+_CATALOG_HINT = re.compile(
+    r"pg_|information_schema|current_schema|current_setting|set_config|version\s*\(|current_database|"
+    r"current_catalog|\breg(class|type|proc|procedure|namespace|role|oper|operator|config|dictionary|collation)\b|"
+    r"::\s*(oid|name)\b|has_\w+_privilege|obj_description|col_description|format_type|to_reg\w+|"
+    r"quote_ident|_pg_expandarray|getdatabaseencoding|inet_(server|client)_|txid_current|json_build",
+    re.IGNORECASE)
+
 _REG_TYPES = {"regclass", "regtype", "regproc", "regprocedure", "regnamespace", "regrole", "regoper",
               "regoperator", "regconfig", "regdictionary", "regcollation"}
 
@@ -545,6 +553,9 @@ class CatalogEmulator:
     # -- routing ----------------------------------------------------------------------------------
 
     def parse(self, sql: str) -> exp.Expression | None:
+        """The statement as PostgreSQL reads it, or None when it cannot be introspection SQL."""
+        if not _CATALOG_HINT.search(sql):
+            return None  # the common case, decided without a parse
         try:
             expressions = [e for e in sqlglot.parse(sql, read="postgres") if e is not None]
         except Exception:

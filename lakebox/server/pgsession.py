@@ -20,7 +20,9 @@ from sqlglot import exp
 import lakebox
 from lakebox import errors
 from lakebox.engine.session import Session
+from lakebox.engine.duckdb_errors import translate
 from lakebox.server import sandbox, sqltext
+from lakebox.server.rows import Rows
 
 SERVER_VERSION = "15.0"
 SERVER_VERSION_NUM = "150000"
@@ -124,6 +126,13 @@ class Outcome:
     parameter_status: list[tuple[str, str]] = field(default_factory=list)
     #: per-column type OID overrides (e.g. oid columns of catalog queries)
     type_oids: dict[int, int] | None = None
+    #: the rows, streamed from the engine (queries) or over `table` (everything else)
+    rows: Rows | None = None
+
+    def result_rows(self) -> Rows | None:
+        if self.rows is None and self.table is not None:
+            self.rows = Rows(table=self.table)
+        return self.rows
 
 
 _SHOW_ENGINE = {"DATABASES", "SCHEMAS", "TABLES", "VIEWS", "PARTITIONS", "COLUMNS", "CREATE", "TBLPROPERTIES"}
@@ -134,8 +143,10 @@ _COPY_OUT = re.compile(r"^\s*COPY\s+(?P<source>\((?P<query>.*)\)|[^\s(]+(?:\s*\(
 
 class PgSession:
     def __init__(self, home: Path, dialect: str, user: str, database: str, catalog_emulator,
-                 startup_settings: dict[str, str] | None = None):
+                 startup_settings: dict[str, str] | None = None, batch_rows: int = 65536):
         self.engine = Session(home, dialect)
+        self.batch_rows = batch_rows
+        self.engine.stream_batch_rows = batch_rows  # queries stream: one batch in memory at a time
         self.dialect = dialect
         self.user = user
         self.database = database
@@ -251,9 +262,23 @@ class PgSession:
             values = [params[i] for i in order]
         result = self.engine.execute(text, values)
         tag = result.tag or _default_tag(sql)
+        if result.reader is not None:
+            rows = Rows(reader=result.reader, translate=lambda error: translate(error, self.dialect))
+            rows.prefetch(min(self.batch_rows, 4096))
+            return Outcome(tag="SELECT", rows=rows)
         if result.table is not None and tag.startswith("SELECT"):
             tag = f"SELECT {result.table.num_rows}"
         return Outcome(tag=tag, table=result.table)
+
+    def fetch(self, rows: Rows, max_rows: int):
+        """The next batch of a result (in the session's thread); a failure mid-stream fails the
+        transaction like any statement's."""
+        try:
+            return rows.next(max_rows)
+        except errors.Error:
+            if self.engine.in_transaction:
+                self.failed = True
+            raise
 
     def _catalog_query(self, expression: exp.Expression, params: list | None) -> Outcome:
         table, type_oids = self.catalog_emulator.run(expression, self, params, on_cursor=self._set_catalog_cursor)
@@ -496,10 +521,10 @@ class PgSession:
         words = sqltext.leading_words(query, 4)
         sandbox.check_statement_keyword(words)
         outcome = self._execute(query, words, None)
-        if outcome.table is None:
+        if outcome.result_rows() is None:
             raise SessionError("COPY query must return rows", "0A000")
         outcome.copy = options
-        outcome.tag = f"COPY {outcome.table.num_rows}"
+        outcome.tag = "COPY"  # the transport adds the count once the rows are out
         return outcome
 
 

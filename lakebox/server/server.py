@@ -32,6 +32,7 @@ from lakebox.server import types as pgt
 from lakebox.server.params import infer_parameter_types
 from lakebox.server.pgcatalog import CatalogEmulator
 from lakebox.server.pgsession import Outcome, PgSession, SessionError
+from lakebox.server.rows import Rows
 from lakebox.server.protocol import AUTHENTICATING, NEED_DATA, STARTUP, ServerProtocol
 from lakebox.server import sqltext
 
@@ -173,9 +174,6 @@ class Portal:
     params: list
     result_formats: list[int]
     outcome: Outcome | None = None
-    batches: list = field(default_factory=list)
-    position: int = 0  # rows already sent
-    described_schema: pa.Schema | None = None
 
 
 class ClientConnection:
@@ -317,7 +315,7 @@ class ClientConnection:
             await self.execute(event)
         elif isinstance(event, m.Sync):
             if self.pg.status == "I":
-                self.portals.clear()  # portals live only as long as their transaction
+                await self.close_portals()  # portals live only as long as their transaction
             self.protocol.send_ready(self.pg.status)
         elif isinstance(event, m.Flush):
             await self.flush()
@@ -325,7 +323,7 @@ class ClientConnection:
             if event.kind == "S":
                 self.statements.pop(event.name, None)
             else:
-                self.portals.pop(event.name, None)
+                await self.close_portals(event.name)
             self.protocol.send(m.close_complete())
         elif isinstance(event, m.FunctionCall):
             self.send_error(SessionError("the fast-path function call interface is not supported", "0A000"))
@@ -406,7 +404,7 @@ class ClientConnection:
             self.pg = await self.loop.run_in_executor(
                 self.worker,
                 lambda: PgSession(config.home, config.dialect, self.user, self.database, self.server.catalog_emulator,
-                                  settings))
+                                  settings, batch_rows=config.batch_rows))
         except Exception as error:
             log.exception("could not open a session")
             self.fatal(getattr(error, "sqlstate", "XX000"), f"could not open a lakebox session: {error}")
@@ -428,6 +426,10 @@ class ClientConnection:
     async def run_statement(self, sql: str, params: list | None = None) -> Outcome:
         """pg.execute in a worker thread, under the session's statement timeout."""
         pg = self.pg
+        for portal in self.portals.values():
+            rows = portal.outcome.rows if portal.outcome is not None else None
+            if rows is not None and rows.streaming and not rows.exhausted:
+                await self.loop.run_in_executor(self.worker, rows.materialize)
         timeout = pg.statement_timeout_ms()
         timer = None
         if timeout > 0:
@@ -456,39 +458,49 @@ class ClientConnection:
         for statement in statements:
             try:
                 outcome = await self.run_statement(statement)
+                for name, value in outcome.parameter_status:
+                    self.protocol.send(m.parameter_status(name, value))
+                if outcome.empty:
+                    self.protocol.send(m.empty_query_response())
+                    continue
+                if outcome.copy is not None:
+                    await self.copy_out(outcome)
+                    continue
+                rows = outcome.result_rows()
+                if rows is not None:
+                    fields = pgt.field_descriptions(rows.out_schema, None, outcome.type_oids)
+                    self.protocol.send(m.row_description(fields))
+                    await self.send_rows(rows, None, outcome.type_oids)
+                    self.protocol.send(m.command_complete(f"SELECT {rows.count}"))
+                else:
+                    self.protocol.send(m.command_complete(outcome.tag))
             except errors.Error as error:
                 self.send_error(error)
                 break
-            for name, value in outcome.parameter_status:
-                self.protocol.send(m.parameter_status(name, value))
-            if outcome.empty:
-                self.protocol.send(m.empty_query_response())
-                continue
-            if outcome.copy is not None:
-                await self.copy_out(outcome)
-                continue
-            if outcome.table is not None:
-                fields = pgt.field_descriptions(outcome.table.schema, None, outcome.type_oids)
-                self.protocol.send(m.row_description(fields))
-                await self.send_rows(outcome.table, None, outcome.type_oids)
-            self.protocol.send(m.command_complete(outcome.tag))
         self.protocol.send_ready(self.pg.status)
 
-    async def send_rows(self, table: pa.Table, formats, type_oids, start: int = 0, limit: int = 0) -> int:
-        """DataRows for table rows [start, start+limit) (limit 0: to the end); returns rows sent."""
-        end = table.num_rows if limit <= 0 else min(table.num_rows, start + limit)
-        if end <= start:
-            return 0
-        part = table.slice(start, end - start) if (start or end < table.num_rows) else table
-        if part.num_rows <= INLINE_ROWS:
-            for batch in part.to_batches():
-                if batch.num_rows:
-                    self.protocol.send(bytes(pgt.encode_batch(batch, formats, type_oids)))
-            return end - start
-        batches = part.to_batches(max_chunksize=self.server.config.batch_rows)
+    async def fetch(self, rows: Rows, max_rows: int):
+        if rows.streaming and not rows.exhausted:
+            return await self.loop.run_in_executor(self.worker, self.pg.fetch, rows, max_rows)
+        return self.pg.fetch(rows, max_rows)
+
+    async def send_rows(self, rows: Rows, formats, type_oids, limit: int = 0) -> int:
+        """DataRows for up to `limit` rows (0: all); returns how many were sent.
+
+        Batches are fetched (in the session's thread, for streams), encoded (in the pool) and
+        written one step apart, waiting for the socket to drain: one result holds a few batches
+        in memory at most, whatever its size."""
+        batch_rows = self.server.config.batch_rows
+        sent = 0
         pending = None
-        for batch in batches:
-            if not batch.num_rows:
+        while limit <= 0 or sent < limit:
+            want = batch_rows if limit <= 0 else min(batch_rows, limit - sent)
+            batch = await self.fetch(rows, want)
+            if batch is None:
+                break
+            sent += batch.num_rows
+            if pending is None and batch.num_rows <= INLINE_ROWS and not (rows.streaming and not rows.exhausted):
+                self.protocol.send(bytes(pgt.encode_batch(batch, formats, type_oids)))
                 continue
             future = self.loop.run_in_executor(self.server.executor, pgt.encode_batch, batch, formats, type_oids)
             if pending is not None:
@@ -496,20 +508,19 @@ class ClientConnection:
             pending = future
         if pending is not None:
             await self.write_raw(await pending)
-        return end - start
+        return sent
 
     async def copy_out(self, outcome: Outcome) -> None:
-        table = outcome.table
+        rows = outcome.result_rows()
         options = outcome.copy
-        self.protocol.send(m.copy_out_response(table.num_columns))
+        self.protocol.send(m.copy_out_response(len(rows.schema)))
         if options.get("header"):
-            self.protocol.send(copyout.header(table.column_names, options))
-        for batch in table.to_batches(max_chunksize=self.server.config.batch_rows):
-            if batch.num_rows:
-                data = await self.loop.run_in_executor(self.server.executor, copyout.encode_copy_batch, batch, options)
-                await self.write_raw(data)
+            self.protocol.send(copyout.header(rows.names, options))
+        while (batch := await self.fetch(rows, self.server.config.batch_rows)) is not None:
+            data = await self.loop.run_in_executor(self.server.executor, copyout.encode_copy_batch, batch, options)
+            await self.write_raw(data)
         self.protocol.send(m.copy_done())
-        self.protocol.send(m.command_complete(outcome.tag))
+        self.protocol.send(m.command_complete(f"COPY {rows.count}"))
 
     # -- the extended query protocol ------------------------------------------------------------------
 
@@ -528,6 +539,14 @@ class ClientConnection:
             types = [t if t else inferred[i] for i, t in enumerate(types)]
         self.statements[message.name] = PreparedStatement(message.sql, types)
         self.protocol.send(m.parse_complete())
+
+    async def close_portals(self, name: str | None = None) -> None:
+        names = list(self.portals) if name is None else [name]
+        for key in names:
+            portal = self.portals.pop(key, None)
+            rows = portal.outcome.rows if portal is not None and portal.outcome is not None else None
+            if rows is not None and rows.streaming and not rows.exhausted:
+                await self.loop.run_in_executor(self.worker, rows.close)
 
     async def bind(self, message: m.Bind) -> None:
         statement = self.statements.get(message.statement)
@@ -551,6 +570,8 @@ class ClientConnection:
         except Exception as error:
             self.send_error(SessionError(f"invalid parameter value: {error}", "22P02"))
             return
+        if message.portal in self.portals or message.portal == "":
+            await self.close_portals(message.portal)
         self.portals[message.portal] = Portal(statement, params, list(message.result_formats))
         self.protocol.send(m.bind_complete())
 
@@ -585,10 +606,11 @@ class ClientConnection:
             self.send_error(error)
             return
         outcome = portal.outcome
-        if outcome.table is None or outcome.copy is not None:
+        rows = outcome.result_rows()
+        if rows is None or outcome.copy is not None:
             self.protocol.send(m.no_data())
             return
-        self.protocol.send(m.row_description(pgt.field_descriptions(outcome.table.schema, portal.result_formats,
+        self.protocol.send(m.row_description(pgt.field_descriptions(rows.out_schema, portal.result_formats,
                                                                     outcome.type_oids)))
 
     async def describe_statement(self, statement: PreparedStatement) -> None:
@@ -598,18 +620,21 @@ class ClientConnection:
             catalog = await self.loop.run_in_executor(self.worker, self.pg.is_catalog_query, statement.sql)
             probe = statement.sql if catalog else _limit_zero(statement.sql, self.pg.dialect)
             outcome = await self.run_statement(probe, [None] * len(statement.param_types))
-            if outcome.table is not None and outcome.copy is None:
-                statement.row_schema = outcome.table.schema
+            rows = outcome.result_rows()
+            if rows is not None and outcome.copy is None:
+                statement.row_schema = rows.out_schema
                 statement.type_oids = outcome.type_oids
+                if rows.streaming and not rows.exhausted:
+                    await self.loop.run_in_executor(self.worker, rows.close)
         statement.described = True
 
     async def run_portal(self, portal: Portal) -> None:
         if portal.outcome is not None:
             return
         outcome = await self.run_statement(portal.statement.sql, portal.params)
-        schema = portal.statement.row_schema
-        if schema is not None and outcome.table is not None and outcome.table.schema != schema:
-            outcome.table = _conform(outcome.table, schema)
+        rows = outcome.result_rows()
+        if rows is not None and portal.statement.row_schema is not None:
+            rows.conform_to(portal.statement.row_schema)
             outcome.type_oids = portal.statement.type_oids
         portal.outcome = outcome
 
@@ -620,32 +645,28 @@ class ClientConnection:
             return
         try:
             await self.run_portal(portal)
+            outcome = portal.outcome
+            for name, value in outcome.parameter_status:
+                self.protocol.send(m.parameter_status(name, value))
+            outcome.parameter_status = []
+            if outcome.empty:
+                self.protocol.send(m.empty_query_response())
+                return
+            if outcome.copy is not None:
+                await self.copy_out(outcome)
+                return
+            rows = outcome.result_rows()
+            if rows is None:
+                self.protocol.send(m.command_complete(outcome.tag))
+                return
+            sent = await self.send_rows(rows, portal.result_formats, outcome.type_oids, message.max_rows)
         except errors.Error as error:
             self.send_error(error)
             return
-        outcome = portal.outcome
-        for name, value in outcome.parameter_status:
-            self.protocol.send(m.parameter_status(name, value))
-        outcome.parameter_status = []
-        if outcome.empty:
-            self.protocol.send(m.empty_query_response())
+        if message.max_rows > 0 and sent >= message.max_rows:
+            self.protocol.send(m.portal_suspended())  # as PostgreSQL: the limit was reached
             return
-        if outcome.copy is not None:
-            await self.copy_out(outcome)
-            return
-        if outcome.table is None:
-            self.protocol.send(m.command_complete(outcome.tag))
-            return
-        sent = await self.send_rows(outcome.table, portal.result_formats, outcome.type_oids, portal.position,
-                                    message.max_rows)
-        portal.position += sent
-        if message.max_rows > 0 and portal.position < outcome.table.num_rows:
-            self.protocol.send(m.portal_suspended())
-            return
-        tag = outcome.tag
-        if tag.startswith("SELECT") and message.max_rows > 0:
-            tag = f"SELECT {sent}"
-        self.protocol.send(m.command_complete(tag))
+        self.protocol.send(m.command_complete(f"SELECT {sent}"))
 
 
 def _startup_settings(parameters: dict[str, str]) -> dict[str, str]:
@@ -711,17 +732,6 @@ def _limit_zero(sql: str, dialect: str) -> str:
         if sqltext.parameter_count(probe) == sqltext.parameter_count(sql):
             return probe
     return sql
-
-
-def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """A result cast to the row shape announced at Describe time (asyncpg decodes by it)."""
-    if table.num_columns != len(schema):
-        return table
-    try:
-        return table.cast(pa.schema([pa.field(table.column_names[i], schema.field(i).type)
-                                     for i in range(len(schema))]))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return table
 
 
 # --------------------------------------------------------------------------- running in a thread

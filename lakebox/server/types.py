@@ -552,45 +552,56 @@ def _put_int32(out: np.ndarray, positions: np.ndarray, values: np.ndarray) -> No
     out[positions[:, None] + _AR4] = raw
 
 
+def _arrow_values(c: Encoded, n: int) -> pa.Array:
+    """An encoded column as an Arrow large_binary array (zero-copy where the layout allows);
+    NULL rows are null entries, which the join below replaces by nothing."""
+    valid = c.lengths >= 0
+    validity = None if valid.all() else pa.array(valid).buffers()[1]
+    if c.fixed is not None:
+        width = c.fixed.shape[1]
+        raw = np.ascontiguousarray(c.fixed).reshape(-1)
+        if width == 0:
+            return pa.nulls(n, pa.large_binary()) if validity is not None else pa.array([b""] * n, pa.large_binary())
+        fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), n, [validity, pa.py_buffer(raw)])
+        return fixed.cast(pa.large_binary())
+    offsets = np.ascontiguousarray(c.offsets, dtype=np.int64)
+    return pa.LargeBinaryArray.from_buffers(pa.large_binary(), n, [validity, pa.py_buffer(offsets),
+                                                                   pa.py_buffer(c.data)])
+
+
+def _int32_column(values: np.ndarray, n: int) -> pa.Array:
+    raw = np.ascontiguousarray(values.astype(">i4")).view(np.uint8)
+    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(4), n, [None, pa.py_buffer(raw)]).cast(pa.large_binary())
+
+
+_EMPTY = pa.scalar(b"", pa.large_binary())
+
+
 def encode_data_rows(columns: list[Encoded], n: int) -> memoryview:
-    """n DataRow messages for the encoded columns, as one contiguous buffer."""
-    sizes = [4 + np.maximum(c.lengths, 0) for c in columns]
-    row_len = np.full(n, 7, dtype=np.int64)
-    for s in sizes:
-        row_len += s
-    starts = np.zeros(n, dtype=np.int64)
-    if n:
-        np.cumsum(row_len[:-1], out=starts[1:])
-    total = int(starts[-1] + row_len[-1]) if n else 0
-    out = np.empty(total, dtype=np.uint8)
+    """n DataRow messages for the encoded columns, as one contiguous buffer.
+
+    Every row is 'D', its length, the column count, then per column a length (-1 for NULL) and
+    the value's bytes. Arrow's binary_join_element_wise concatenates those pieces for all rows
+    at once in C++; the joined array's data buffer is exactly the wire bytes."""
     if not n:
-        return memoryview(out)
-    out[starts] = ord("D")
-    _put_int32(out, starts + 1, row_len - 1)
-    out[starts + 5] = (len(columns) >> 8) & 0xFF
-    out[starts + 6] = len(columns) & 0xFF
-    pos = starts + 7
-    for c, size in zip(columns, sizes):
-        _put_int32(out, pos, c.lengths)
-        value_pos = pos + 4
-        if c.fixed is not None:
-            width = c.fixed.shape[1]
-            if width:
-                mask = c.lengths >= 0
-                if mask.all():
-                    out[value_pos[:, None] + np.arange(width)] = c.fixed
-                else:
-                    out[value_pos[mask][:, None] + np.arange(width)] = c.fixed[mask]
-        else:
-            first, last = c.offsets[0], c.offsets[-1]
-            if last > first:
-                lengths = np.maximum(c.lengths, 0)
-                shift = value_pos - c.offsets[:-1]
-                index = np.repeat(shift, lengths)
-                index += np.arange(first, last, dtype=np.int64)
-                out[index] = c.data[first:last]
-        pos = pos + size
-    return memoryview(out)
+        return memoryview(b"")
+    row_len = np.full(n, 6, dtype=np.int64)
+    for c in columns:
+        row_len += 4 + np.maximum(c.lengths, 0)
+    header = np.empty(n, dtype=[("kind", "u1"), ("length", ">i4"), ("count", ">i2")])
+    header["kind"] = ord("D")
+    header["length"] = row_len
+    header["count"] = len(columns)
+    parts = [pa.FixedSizeBinaryArray.from_buffers(pa.binary(7), n, [None, pa.py_buffer(header.view(np.uint8))])
+             .cast(pa.large_binary())]
+    for c in columns:
+        parts.append(_int32_column(c.lengths, n))
+        parts.append(_arrow_values(c, n))
+    joined = pc.binary_join_element_wise(*parts, _EMPTY, null_handling="replace", null_replacement="")
+    offsets = joined.buffers()[1]
+    first, last = np.frombuffer(offsets, dtype=np.int64, count=2, offset=joined.offset * 8)[0], \
+        np.frombuffer(offsets, dtype=np.int64, count=1, offset=(joined.offset + n) * 8)[0]
+    return memoryview(joined.buffers()[2])[first:last]
 
 
 def encode_batch(batch: pa.RecordBatch | pa.Table, formats: list[int] | None,

@@ -93,7 +93,8 @@ class RawClient:
 
     def __init__(self, port: int, user: str = USER, database: str = "dev", startup: bool = True, **params):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=20)
-        self.buffer = b""
+        self.buffer = bytearray()
+        self.position = 0
         if startup:
             self.startup(user=user, database=database, **params)
 
@@ -110,15 +111,22 @@ class RawClient:
         return kind + struct.pack("!i", len(body) + 4) + body
 
     def read_message(self) -> tuple[str, bytes] | None:
-        while len(self.buffer) < 5 or len(self.buffer) < 1 + struct.unpack("!i", self.buffer[1:5])[0]:
-            chunk = self.sock.recv(65536)
+        while True:
+            if len(self.buffer) - self.position >= 5:
+                length = struct.unpack_from("!i", self.buffer, self.position + 1)[0]
+                end = self.position + 1 + length
+                if len(self.buffer) >= end:
+                    kind = chr(self.buffer[self.position])
+                    body = bytes(self.buffer[self.position + 5:end])
+                    self.position = end
+                    if self.position > 1 << 20:  # drop what has been read, now and then
+                        del self.buffer[:self.position]
+                        self.position = 0
+                    return kind, body
+            chunk = self.sock.recv(1 << 16)
             if not chunk:
                 return None
             self.buffer += chunk
-        length = struct.unpack("!i", self.buffer[1:5])[0]
-        kind, body = chr(self.buffer[0]), self.buffer[5:1 + length]
-        self.buffer = self.buffer[1 + length:]
-        return kind, body
 
     def until(self, kind: str = "Z") -> list[tuple[str, bytes]]:
         out = []
