@@ -524,9 +524,18 @@ def _decimal_literal(node: exp.Literal) -> exp.Expression:
     return cast
 
 
+def _unknown(node: exp.Expression) -> bool:
+    return numeric_type(node) is None and (node.type is None or node.type.this == T.UNKNOWN) \
+        and not isinstance(node, exp.Null)
+
+
 def _division(node: exp.Div) -> exp.Expression:
     left, right = numeric_type(node.this), numeric_type(node.expression)
     if left is None or right is None:
+        unknown = next((o for o in (node.this, node.expression) if _unknown(o)), None)
+        if unknown is not None and not node.find_ancestor(exp.Lambda):  # lambda variables carry no types  # integer, decimal and double division differ: do not guess
+            raise NotSupportedError(f"division: the type of {unknown.sql('trino')} is unknown here, and Athena "
+                                    "divides integers, decimals and doubles differently; CAST it to the type meant")
         return node
     if left[0] == "int" and right[0] == "int":
         result = exp.IntDiv(this=node.this, expression=node.expression)

@@ -126,3 +126,8 @@ def test_or_null_twin_replaces_every_error_call():
 def test_errors_inside_try_become_nulls():
     assert "LAKEBOX_FROM_BASE_OR_NULL" in rewrite("SELECT try(from_base('zz', 16)) AS x")
     assert "LAKEBOX_FROM_BASE(" in rewrite("SELECT from_base('zz', 16) AS x")
+
+
+def test_division_of_an_unknown_type_is_refused():
+    with pytest.raises(NotSupportedError, match="division: the type of SOME_UDF"):
+        rewrite("SELECT some_udf(i) / 2 AS x FROM t")
