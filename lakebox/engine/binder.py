@@ -31,7 +31,7 @@ from lakebox.engine import pruning, scans
 from lakebox.engine.names import QualifiedName, lookup_table, qualified_name
 from lakebox.errors import (InterfaceError, NotSupportedError, ProgrammingError, suggest)
 
-UNNAMED = "__lakebox_unnamed__"
+UNNAMED = "__lakebox_unnamed_"
 _MAX_VIEW_DEPTH = 32
 _QUERY_TYPES = (exp.Select, exp.SetOperation, exp.Subquery)
 
@@ -131,10 +131,10 @@ class Binder:
         tables = self._resolve(expression, depth=0)
         query = _query_part(expression)
         if query is not None:
-            _name_unnamed_outputs(query, self.session.dialect)
+            unnamed = _name_unnamed_outputs(query, self.session.dialect)
             query = self._qualify(query, tables)
             query = apply_rules(query, self.session.dialect)
-            _rename_unnamed_outputs(query, self.session.dialect)
+            _rename_unnamed_outputs(query, unnamed)
         slots = self._scan_slots(expression, tables)
         template = expression.sql("duckdb", copy=False)  # the tree is ours and used up: no copy
         return Plan(template, slots, (time.perf_counter() - started) * 1000)
@@ -293,19 +293,24 @@ def _leftmost_select(query: exp.Expression) -> exp.Select | None:
     return query if isinstance(query, exp.Select) else None
 
 
-def _name_unnamed_outputs(query: exp.Expression, dialect: str) -> None:
-    """Name output columns the way the service does, before qualify invents its own names."""
+def _name_unnamed_outputs(query: exp.Expression, dialect: str) -> dict[str, str | None]:
+    """Mark unnamed output columns before qualify invents names for them.
+
+    Each gets a unique placeholder alias (so that ORDER BY 2 still means the second column); the
+    service's name replaces it after qualification: Redshift's is known now, Athena's `_colN`
+    depends on the final position once stars are expanded (None here).
+    """
+    names: dict[str, str | None] = {}
     select = _leftmost_select(query)
     if select is None:
-        return
-    for projection in select.expressions:
+        return names
+    for index, projection in enumerate(select.expressions):
         if isinstance(projection, (exp.Alias, exp.Column, exp.Star)):
             continue
-        if dialect == "redshift":
-            name = _redshift_output_name(projection)
-        else:
-            name = UNNAMED  # Athena numbers unnamed columns by final position: _col0, _col1 ...
-        projection.replace(exp.alias_(projection.copy(), name))
+        placeholder = f"{UNNAMED}{index}"
+        names[placeholder] = _redshift_output_name(projection) if dialect == "redshift" else None
+        projection.replace(exp.alias_(projection.copy(), placeholder))
+    return names
 
 
 # PostgreSQL (and so Redshift) names a cast of a non-column after the target type's internal name.
@@ -330,10 +335,18 @@ def _redshift_output_name(projection: exp.Expression) -> str:
     return "?column?"
 
 
-def _rename_unnamed_outputs(query: exp.Expression, dialect: str) -> None:
+def _rename_unnamed_outputs(query: exp.Expression, names: dict[str, str | None]) -> None:
     select = _leftmost_select(query)
-    if select is None or dialect != "athena":
+    if select is None or not names:
         return
+    positions: dict[str, int] = {}
     for position, projection in enumerate(select.expressions):
-        if isinstance(projection, exp.Alias) and projection.alias == UNNAMED:
-            projection.set("alias", exp.to_identifier(f"_col{position}"))
+        if isinstance(projection, exp.Alias) and projection.alias in names:
+            positions[projection.alias] = position
+            final = names[projection.alias] or f"_col{position}"
+            projection.set("alias", exp.to_identifier(final))
+    # qualify turned ORDER BY / GROUP BY ordinals into references to the placeholders: make them
+    # ordinals again, since the final names need not be unique (Redshift's '?column?').
+    for column in list(query.find_all(exp.Column)):
+        if not column.table and column.name in positions:
+            column.replace(exp.Literal.number(positions[column.name] + 1))

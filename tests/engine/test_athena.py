@@ -225,3 +225,16 @@ def test_orc_and_open_csv_tables(conn, tmp_path):
         WITH SERDEPROPERTIES ('separatorChar' = ',', 'quoteChar' = '"')
         LOCATION '{quoted}' TBLPROPERTIES ('skip.header.line.count'='1')""")
     assert cur.execute("SELECT * FROM q ORDER BY id").fetchall() == [(1, "hello, world"), (2, "plain")]
+
+
+def test_ordinals_refer_to_unnamed_columns(conn):
+    cur = conn.cursor()
+    cur.execute("SELECT 10 - x, 5 + x FROM (VALUES 1, 2) AS t(x) ORDER BY 2 DESC")
+    assert cur.fetchall() == [(8, 7), (9, 6)]
+    assert [d[0] for d in cur.description] == ["_col0", "_col1"]
+    cur.execute("SELECT x + 1, count(*) FROM (VALUES 1, 2, 2) AS t(x) GROUP BY 1 ORDER BY 2 DESC, 1")
+    assert cur.fetchall() == [(3, 2), (2, 1)]
+    conn.dialect = "redshift"
+    cur.execute("SELECT 10 - x, 5 + x FROM (SELECT 1 AS x UNION ALL SELECT 2) AS t ORDER BY 2 DESC")
+    assert cur.fetchall() == [(8, 7), (9, 6)]
+    assert [d[0] for d in cur.description] == ["?column?", "?column?"]
