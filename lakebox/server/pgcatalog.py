@@ -417,7 +417,7 @@ def _type_rows() -> list[dict]:
             io = details or (f"{t.name}in", f"{t.name}out", f"{t.name}recv", f"{t.name}send", "i", False)
         rows.append(dict(
             oid=t.oid, typname=t.name, typnamespace=PG_CATALOG_NS, typowner=USER_OID, typlen=t.size,
-            typbyval=io[5], typtype="p" if t.name in ("record", "unknown") and False else ("p" if t.name == "record" else "b"),
+            typbyval=io[5], typtype="p" if t.name == "record" else "b",
             typcategory=t.category, typispreferred=t.name in ("text", "float8", "bool", "timestamptz", "oid"),
             typisdefined=True, typdelim=",", typrelid=0, typsubscript="array_subscript_handler" if t.element else "-",
             typelem=t.element if t.element else (18 if t.name == "name" else 0),

@@ -39,9 +39,11 @@ from lakebox.server import sqltext
 log = logging.getLogger("lakebox.server")
 
 #: Rows per DataRow batch: bounds the memory one result holds in wire form at a time.
-BATCH_ROWS = 65536
+BATCH_ROWS = 131072
 #: Results this small are encoded on the event loop (a thread hop costs more than the work).
 INLINE_ROWS = 2048
+#: Batches encoded concurrently while earlier ones are written.
+ENCODE_AHEAD = 2
 
 
 class ConfigError(Exception):
@@ -391,7 +393,8 @@ class ClientConnection:
         except auth.AuthenticationFailed:
             ok = False
         if not ok:
-            self.fatal("28P01" if False else "28000", f'password authentication failed for user "{self.user}"')
+            # 28000 with libpq's wording, as the issue asks (PostgreSQL itself says 28P01)
+            self.fatal("28000", f'password authentication failed for user "{self.user}"')
             await self._final_flush()
             return
         await self.authenticated()
@@ -487,27 +490,27 @@ class ClientConnection:
     async def send_rows(self, rows: Rows, formats, type_oids, limit: int = 0) -> int:
         """DataRows for up to `limit` rows (0: all); returns how many were sent.
 
-        Batches are fetched (in the session's thread, for streams), encoded (in the pool) and
-        written one step apart, waiting for the socket to drain: one result holds a few batches
-        in memory at most, whatever its size."""
+        Batches are fetched (in the session's thread, for streams), encoded (in the pool, up to
+        ENCODE_AHEAD at once: Arrow releases the GIL) and written in order, waiting for the socket
+        to drain: a result holds a few batches in memory at most, whatever its size."""
         batch_rows = self.server.config.batch_rows
         sent = 0
-        pending = None
+        pending: list = []
         while limit <= 0 or sent < limit:
             want = batch_rows if limit <= 0 else min(batch_rows, limit - sent)
             batch = await self.fetch(rows, want)
             if batch is None:
                 break
             sent += batch.num_rows
-            if pending is None and batch.num_rows <= INLINE_ROWS and not (rows.streaming and not rows.exhausted):
+            if not pending and batch.num_rows <= INLINE_ROWS and not (rows.streaming and not rows.exhausted):
                 self.protocol.send(bytes(pgt.encode_batch(batch, formats, type_oids)))
                 continue
-            future = self.loop.run_in_executor(self.server.executor, pgt.encode_batch, batch, formats, type_oids)
-            if pending is not None:
-                await self.write_raw(await pending)
-            pending = future
-        if pending is not None:
-            await self.write_raw(await pending)
+            pending.append(self.loop.run_in_executor(self.server.executor, pgt.encode_batch, batch, formats,
+                                                     type_oids))
+            if len(pending) >= ENCODE_AHEAD:
+                await self.write_raw(await pending.pop(0))
+        for future in pending:
+            await self.write_raw(await future)
         return sent
 
     async def copy_out(self, outcome: Outcome) -> None:
