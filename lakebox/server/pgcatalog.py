@@ -26,7 +26,6 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from lakebox import errors
 from lakebox.catalog.model import MANAGED_TABLE, Table
-from lakebox.dialects.types import parse_type
 from lakebox.server import sandbox
 from lakebox.server import types as pgt
 
@@ -597,7 +596,7 @@ class CatalogEmulator:
         with self._lock:
             if fingerprint != self._fingerprint or self._con is None:
                 con = self._build(snapshot, pg)
-                old, self._con = self._con, con
+                self._con = con
                 self._fingerprint, self._snapshot = fingerprint, snapshot
                 # the old connection is closed by the garbage collector once running cursors finish
             return self._con, self._snapshot

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
-import sqlglot
 from sqlglot import exp
 
 import lakebox
@@ -573,7 +572,7 @@ def _copy_options(text: str) -> dict:
 
 
 def _split_options(text: str) -> list[str]:
-    parts, depth, current, quoted = [], 0, [], False
+    parts, current, quoted = [], [], False
     for ch in text:
         if ch == "'":
             quoted = not quoted

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 import duckdb
-import sqlglot
 from sqlglot import exp
 
 from lakebox import errors

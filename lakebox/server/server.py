@@ -12,17 +12,14 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-import os
 import secrets
 import ssl
-import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import sqlglot
 from sqlglot import exp
 

@@ -7,7 +7,7 @@ import struct
 import pytest
 
 from lakebox.server import messages as m
-from lakebox.server.protocol import AUTHENTICATING, CLOSED, NEED_DATA, READY, ServerProtocol
+from lakebox.server.protocol import AUTHENTICATING, CLOSED, NEED_DATA, ServerProtocol
 
 
 def startup_packet(params: dict[str, str], version: int = m.PROTOCOL_VERSION) -> bytes:

@@ -8,13 +8,12 @@ import os
 import struct
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 
 from lakebox.server.server import ConfigError, ServerConfig
-from wirekit import PASSWORD, USER, RawClient, Running, error_fields, kinds, need_module, start
+from wirekit import USER, RawClient, Running, error_fields, kinds, need_module, start
 
 psycopg2 = pytest.importorskip("psycopg2", reason="psycopg2 is part of the test extra")
 import psycopg2.errors  # noqa: E402
