@@ -28,6 +28,14 @@ _CAST_TYPES = {
 
 
 def _cast_oid(to: exp.Expression) -> int:
+    from lakebox.server.pgcatalog import ARRAY_CASTS
+
+    if isinstance(to, exp.DataType) and to.this == exp.DataType.Type.USERDEFINED:
+        kind = to.args.get("kind")
+        name = (kind.name if isinstance(kind, exp.Expression) else str(kind)).lower().split(".")[-1]
+        if name in ARRAY_CASTS:
+            return ARRAY_CASTS[name][1]
+        return {"oid": pgt.OID, "int2": pgt.INT2, "int4": pgt.INT4, "int8": pgt.INT8}.get(name, pgt.TEXT)
     if isinstance(to, exp.DataType):
         name = to.this.value if hasattr(to.this, "value") else str(to.this)
         return _CAST_TYPES.get(str(name).upper(), pgt.TEXT)
@@ -41,7 +49,12 @@ def infer_parameter_types(sql: str, pg, count: int) -> list[int]:
     catalog = pg.is_catalog_query(sql)
     qmark_sql, order = sqltext.to_qmarks(sql)
     try:
-        expression = sqlglot.parse_one(qmark_sql if not catalog else sql, read="postgres" if catalog else pg.dialect)
+        if catalog:
+            from lakebox.server.pgcatalog import normalize_array_casts
+
+            expression = sqlglot.parse_one(normalize_array_casts(sql), read="postgres")
+        else:
+            expression = sqlglot.parse_one(qmark_sql, read=pg.dialect)
     except Exception:
         return types
     placeholders = [p for p in expression.find_all(exp.Placeholder, exp.Parameter)]

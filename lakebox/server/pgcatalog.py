@@ -519,6 +519,22 @@ CATALOG_FUNCTIONS = (_CONSTANT_FUNCTIONS - {"current_user", "session_user", "use
 #: PostgreSQL functions DuckDB lacks, rewritten wherever they occur in a catalog query.
 _PORTED_FUNCTIONS = {"json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array", "array_upper", "array_lower", "array_length", "array_ndims", "cardinality", "string_to_array"}
 
+_ARRAY_CAST = re.compile(r"::\s*(?:pg_catalog\.)?(oid|int2|int4|int8|text|name|regtype|regclass|char)\s*\[\s*\]",
+                         re.IGNORECASE)
+
+
+def normalize_array_casts(sql: str) -> str:
+    """`$1::oid[]` -> `$1::oid_lbarray`: sqlglot's postgres parser reads `oid[]` as a subscript."""
+    return _ARRAY_CAST.sub(lambda m: f"::{m.group(1).lower()}_lbarray", sql)
+
+
+#: element type of each normalized array cast, and its array type OID
+ARRAY_CASTS = {"oid_lbarray": ("UINTEGER[]", 1028), "int2_lbarray": ("SMALLINT[]", 1005),
+               "int4_lbarray": ("INTEGER[]", 1007), "int8_lbarray": ("BIGINT[]", 1016),
+               "text_lbarray": ("VARCHAR[]", 1009), "name_lbarray": ("VARCHAR[]", 1003),
+               "regtype_lbarray": ("UINTEGER[]", 2211), "regclass_lbarray": ("UINTEGER[]", 2210),
+               "char_lbarray": ("VARCHAR[]", 1002)}
+
 _PG_CAST_TYPES = {"int2": "SMALLINT", "int4": "INTEGER", "int8": "BIGINT", "float4": "REAL", "float8": "DOUBLE",
                   "int2[]": "SMALLINT[]", "int4[]": "INTEGER[]", "int8[]": "BIGINT[]", "oid[]": "UINTEGER[]",
                   "name[]": "VARCHAR[]", "text[]": "VARCHAR[]", "regtype[]": "UINTEGER[]", "xid": "UINTEGER",
@@ -556,7 +572,7 @@ class CatalogEmulator:
         if not _CATALOG_HINT.search(sql):
             return None  # the common case, decided without a parse
         try:
-            expressions = [e for e in sqlglot.parse(sql, read="postgres") if e is not None]
+            expressions = [e for e in sqlglot.parse(normalize_array_casts(sql), read="postgres") if e is not None]
         except Exception:
             return None
         return expressions[0] if len(expressions) == 1 else None
@@ -843,6 +859,8 @@ class CatalogEmulator:
             cursor.close()
         table = _pg_types(table)
         oids = {i: pgt.OID for i, f in enumerate(table.schema) if pa.types.is_uint32(f.type)}
+        oids.update({i: pgt.OID_ARRAY for i, f in enumerate(table.schema)
+                     if pa.types.is_list(f.type) and pa.types.is_uint32(f.type.value_type)})
         return table, oids
 
     def rewrite(self, expression: exp.Expression, pg, snap: CatalogSnapshot, params) -> exp.Expression:
@@ -1030,6 +1048,8 @@ class CatalogEmulator:
             if _is_regname(inner):  # 'x'::regclass::oid and friends
                 return exp.cast(inner.expressions[0], _UINT)
             return exp.cast(inner, _UINT)
+        if target in ARRAY_CASTS:
+            return exp.cast(inner, exp.DataType.build(ARRAY_CASTS[target][0], dialect="duckdb"))
         if target in _PG_CAST_TYPES:
             return exp.cast(inner, exp.DataType.build(_PG_CAST_TYPES[target], dialect="duckdb"))
         if target in ("name", '"char"', "char_pg", "bpchar"):
@@ -1192,7 +1212,9 @@ def _bind_params(expression: exp.Expression, params: list) -> None:
         if index < 0 or index >= len(params):
             raise _CatalogError(f"there is no parameter ${index + 1}", "42P02")
         value = params[index]
-        if value is None:
+        if isinstance(value, (list, tuple)):
+            node.replace(exp.Array(expressions=[_literal(v) for v in value]))
+        elif value is None:
             node.replace(exp.null())
         elif isinstance(value, bool):
             node.replace(exp.Boolean(this=value))
@@ -1200,6 +1222,16 @@ def _bind_params(expression: exp.Expression, params: list) -> None:
             node.replace(exp.Literal.number(value))
         else:
             node.replace(exp.Literal.string(str(value)))
+
+
+def _literal(value) -> exp.Expression:
+    if value is None:
+        return exp.null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(value)
+    return exp.Literal.string(str(value))
 
 
 def _name_outputs(expression: exp.Expression) -> None:

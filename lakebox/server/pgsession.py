@@ -262,7 +262,7 @@ class PgSession:
         result = self.engine.execute(text, values)
         tag = result.tag or _default_tag(sql)
         if result.reader is not None:
-            rows = Rows(reader=result.reader, translate=lambda error: translate(error, self.dialect))
+            rows = Rows(reader=result.reader, translate=lambda error: translate(error, self.dialect), lower=True)
             rows.prefetch(min(self.batch_rows, 4096))
             return Outcome(tag="SELECT", rows=rows)
         if result.table is not None and tag.startswith("SELECT"):

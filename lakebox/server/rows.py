@@ -3,7 +3,7 @@
 A Rows wraps either a table (catalog queries, SHOW) or the engine's RecordBatchReader (queries,
 when the session streams); the transport takes batches of at most N rows, so a portal can stop
 after Execute's row limit and a huge result never sits in memory as a whole. Column names are
-lower-cased as the engine does for tables, and batches are cast to the row shape a Describe
+lower-cased for engine streams as the engine does for tables, and batches are cast to the row shape a Describe
 announced when one was given.
 """
 
@@ -19,7 +19,7 @@ from lakebox import errors
 
 class Rows:
     def __init__(self, table: pa.Table | None = None, reader: pa.RecordBatchReader | None = None,
-                 translate=None, first: list[pa.RecordBatch] | None = None):
+                 translate=None, first: list[pa.RecordBatch] | None = None, lower: bool = False):
         if table is not None:
             self._source = iter(table.to_batches())
             schema = table.schema
@@ -29,7 +29,7 @@ class Rows:
         self._reader = reader
         self._translate = translate
         self._queue: list[pa.RecordBatch] = list(first or [])
-        self.names = [n.lower() for n in schema.names]
+        self.names = [n.lower() for n in schema.names] if lower else list(schema.names)
         self.schema = pa.schema([pa.field(n, f.type) for n, f in zip(self.names, schema)])
         self.target: pa.Schema | None = None
         self.streaming = reader is not None

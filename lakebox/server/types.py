@@ -74,6 +74,7 @@ ALL_TYPES = {**BY_OID, **ARRAY_TYPES}
 INT2, INT4, INT8, TEXT, FLOAT4, FLOAT8, BOOL, BYTEA = 21, 23, 20, 25, 700, 701, 16, 17
 NUMERIC, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL, UUID, JSON, VARCHAR, OID = (
     1700, 1082, 1083, 1114, 1184, 1186, 2950, 114, 1043, 26)
+OID_ARRAY = 1028
 
 _PG_EPOCH_DAYS = 10957  # 2000-01-01 - 1970-01-01
 _PG_EPOCH_US = _PG_EPOCH_DAYS * 86400 * 1_000_000
@@ -504,6 +505,15 @@ def numeric_binary(value) -> bytes:
         b"".join(struct.pack("!H", g) for g in groups)
 
 
+def _oid_array_binary(values: list) -> bytes:
+    if not values:
+        return struct.pack("!iiI", 0, 0, OID)
+    out = [struct.pack("!iiIii", 1, 1 if None in values else 0, OID, len(values), 1)]
+    for v in values:
+        out.append(b"\xff\xff\xff\xff" if v is None else struct.pack("!iI", 4, v))
+    return b"".join(out)
+
+
 def _scalar_binary(value, t: pa.DataType) -> bytes:
     arr = pa.array([value], type=t)
     enc = encode_binary(arr)
@@ -618,6 +628,9 @@ def encode_batch(batch: pa.RecordBatch | pa.Table, formats: list[int] | None,
             encoded.append(encode_text(col))
         elif type_oids and type_oids.get(i) == OID:
             encoded.append(_fixed(_numpy(col.cast(pa.int64()), 0), ">u4", _validity(col)))
+        elif type_oids and type_oids.get(i) == OID_ARRAY:  # catalog results only: a few rows
+            encoded.append(_strings_from_python([None if v is None else _oid_array_binary(v) for v in col.to_pylist()],
+                                                len(col)))
         else:
             encoded.append(encode_binary(col))
     return encode_data_rows(encoded, batch.num_rows)
@@ -653,6 +666,10 @@ def decode_parameter(data: bytes | None, oid: int, fmt: int):
             return _parse_timestamp(text)
         if oid == BYTEA:
             return bytes.fromhex(text[2:]) if text.startswith("\\x") else text.encode()
+        if oid in ARRAY_TYPES and text.startswith("{") and text.endswith("}"):
+            element = ARRAY_TYPES[oid].element
+            return [None if item == "NULL" else decode_parameter(item.strip('"').encode(), element, 0)
+                    for item in text[1:-1].split(",") if item != ""]
         return text
     if oid == INT2:
         return struct.unpack("!h", data)[0]
@@ -679,7 +696,29 @@ def decode_parameter(data: bytes | None, oid: int, fmt: int):
         return str(uuidlib.UUID(bytes=bytes(data)))
     if oid == 3802:  # jsonb: version byte
         return data[1:].decode("utf-8")
+    if oid in ARRAY_TYPES:
+        return _array_from_binary(bytes(data))
     return data.decode("utf-8")
+
+
+def _array_from_binary(data: bytes) -> list:
+    """A one-dimensional binary array parameter (asyncpg sends oid[] and friends this way)."""
+    ndim, _, element = struct.unpack_from("!iiI", data)
+    if ndim == 0:
+        return []
+    if ndim != 1:
+        raise ValueError("only one-dimensional array parameters are supported")
+    count, _ = struct.unpack_from("!ii", data, 12)
+    pos, out = 20, []
+    for _ in range(count):
+        (length,) = struct.unpack_from("!i", data, pos)
+        pos += 4
+        if length < 0:
+            out.append(None)
+            continue
+        out.append(decode_parameter(data[pos:pos + length], element, 1))
+        pos += length
+    return out
 
 
 def _parse_timestamp(text: str) -> dt.datetime:

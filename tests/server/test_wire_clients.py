@@ -44,6 +44,7 @@ def test_psql_queries_and_meta_commands(server):
     assert "apple" in text and "(3 rows)" in text
     for schema in ("public", "sales", "spectrum"):
         assert f" {schema} " in text
+    assert "  Name   |  Owner" in text  # psql's quoted column labels keep their case
     assert re.search(r"public\s+\| items\s+\| table", text)
     assert re.search(r"spectrum\s+\| orders\s+\| table", text)
     assert re.search(r"sales\s+\| big_orders\s+\| view", text)
@@ -275,3 +276,54 @@ def test_node_postgres(server):
     assert {r["table_name"] for r in out["tables"]} == {"big_orders", "numbers", "orders"}
     assert out["error"]["code"] == "42P01"
     assert out["after_error"] == [{"one": 1}]
+
+
+# --------------------------------------------------------------------------- every type, both formats
+
+TYPE_CASES = [
+    ("SELECT CAST(7 AS bigint) AS v", 7),
+    ("SELECT CAST(7 AS smallint) AS v", 7),
+    ("SELECT CAST(1.5 AS decimal(10,2)) AS v", decimal.Decimal("1.50")),
+    ("SELECT CAST(-0.25 AS double) AS v", -0.25),
+    ("SELECT true AS v", True),
+    ("SELECT 'héllo' AS v", "héllo"),
+    ("SELECT from_hex('00ff') AS v", b"\x00\xff"),
+    ("SELECT DATE '2024-02-29' AS v", dt.date(2024, 2, 29)),
+    ("SELECT TIMESTAMP '2024-01-02 03:04:05.123' AS v", dt.datetime(2024, 1, 2, 3, 4, 5, 123000)),
+    ("SELECT INTERVAL '2' DAY AS v", dt.timedelta(days=2)),
+    ("SELECT ARRAY[1, 2, NULL] AS v", [1, 2, None]),
+    ("SELECT ARRAY['x', 'y z'] AS v", ["x", "y z"]),
+]
+
+
+@pytest.fixture(scope="module")
+def athena_server(lake_home):
+    from wirekit import Running, start
+
+    thread = start(lake_home, dialect="athena")
+    try:
+        yield Running(thread, lake_home)
+    finally:
+        thread.stop()
+
+
+def test_every_type_in_text_and_binary(athena_server):
+    psycopg = need_module("psycopg")
+    asyncpg = need_module("asyncpg")
+    with psycopg.connect(athena_server.dsn()) as conn:
+        for sql, expected in TYPE_CASES:
+            assert conn.execute(sql).fetchone()[0] == expected, sql
+            assert conn.execute(sql, binary=True).fetchone()[0] == expected, sql
+        assert conn.execute("SELECT MAP(ARRAY['k'], ARRAY[1]) AS v").fetchone()[0] == {"k": 1}
+        assert conn.execute("SELECT CAST(ROW(1, 'x') AS ROW(a int, b varchar)) AS v").fetchone()[0] == {"a": 1, "b": "x"}
+
+    async def main():
+        conn = await asyncpg.connect(host="127.0.0.1", port=athena_server.port, user=athena_server.user,
+                                     password=athena_server.password, database="dev")
+        try:
+            for sql, expected in TYPE_CASES:  # asyncpg reads every column in binary
+                assert await conn.fetchval(sql) == expected, sql
+        finally:
+            await conn.close()
+
+    asyncio.run(main())
