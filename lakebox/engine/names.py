@@ -45,9 +45,23 @@ def redshift_schema_database(schema: str, session) -> str:
 
 
 def lookup_table(name: QualifiedName, session) -> Table:
+    """The catalog table a name means; tables read since the catalog last changed are kept.
+
+    Callers treat the returned Table as read-only (changes go through the catalog's API).
+    """
     catalog = session.catalog
+    stamp = catalog.version()
+    cache = session.table_cache
+    if cache.get("stamp") != stamp:
+        cache.clear()
+        cache["stamp"] = stamp
+    table = cache.get(name)
+    if table is not None:
+        return table
     try:
-        return catalog.get_table(name.database, name.table)
+        table = catalog.get_table(name.database, name.table)
+        cache[name] = table
+        return table
     except EntityNotFound:
         pass
     try:

@@ -45,6 +45,7 @@ class Session:
         self.storage.register(self.con)
         self.binder = Binder(self)
         self._plans = PlanCache()
+        self.table_cache: dict = {}  # catalog tables by name, valid for one catalog version
         self._ensure_default_database()
         self.in_transaction = False
         self._held_catalog_transaction = None
