@@ -135,12 +135,14 @@ def _files_match_table(con: Any, files: list[str], types: Typed, options: list[s
         key = (path, info.st_size, info.st_mtime_ns)
         columns = _FOOTERS.get(key)
         if columns is None:
+            describe = f"DESCRIBE SELECT * FROM read_parquet({_lit(path)}, {', '.join(o for o in options if 'filename' not in o)})"
+            cursor = con.cursor()  # its own cursor: the caller's connection may hold a pending result
             try:
-                described = con.cursor().execute(
-                    f"DESCRIBE SELECT * FROM read_parquet({_lit(path)}, {', '.join(o for o in options if 'filename' not in o)})"
-                ).fetchall()
+                described = cursor.execute(describe).fetchall()
             except duckdb.Error:
                 return False  # let the general path report the file's problem when the query runs
+            finally:
+                cursor.close()
             columns = {row[0].lower(): row[1] for row in described}
             if len(_FOOTERS) >= _FOOTER_CACHE_LIMIT:
                 _FOOTERS.clear()
