@@ -215,39 +215,6 @@ def _annotate_aggregate(annotator, node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _decimal_supertype(type1, type2):
-    """The common super type of two decimals (Trino's and PostgreSQL's rule: the most integer digits
-    and the largest scale), or None when they are not both decimal(p, s)."""
-    decimals = []
-    for datatype in (type1, type2):
-        if not isinstance(datatype, exp.DataType) or datatype.this != T.DECIMAL or len(datatype.expressions) != 2:
-            return None
-        decimals.append(_from_datatype(datatype))
-    (_, p1, s1), (_, p2, s2) = decimals
-    scale = max(s1, s2)
-    return decimal_type_node(min(MAX_PRECISION, max(p1 - s1, p2 - s2) + scale), scale)
-
-
-def _install_decimal_supertype() -> None:
-    """sqlglot's TypeAnnotator keeps the first of two parameterized types when it unifies the branches
-    of a UNION, VALUES, CASE or COALESCE ("we assume type1 does not coerce into type2"); for two
-    decimals the answer is their super type. Only that case changes."""
-    from sqlglot.optimizer.annotate_types import TypeAnnotator
-
-    original = TypeAnnotator._maybe_coerce
-    if getattr(original, "lakebox", False):
-        return
-
-    def maybe_coerce(self, type1, type2):
-        return _decimal_supertype(type1, type2) or original(self, type1, type2)
-
-    maybe_coerce.lakebox = True
-    TypeAnnotator._maybe_coerce = maybe_coerce
-
-
-_install_decimal_supertype()
-
-
 def _typed_decimal_literal(text: str) -> tuple[int, int]:
     """DECIMAL '12.50': the literal's own precision and scale (decimal(4,2))."""
     text = text.strip()

@@ -25,6 +25,7 @@ from sqlglot.optimizer.qualify_tables import qualify_tables
 from sqlglot.schema import MappingSchema
 
 from lakebox.catalog.model import EXTERNAL_TABLE, MANAGED_TABLE, Table
+from lakebox.dialects import decimal_supertypes
 from lakebox.dialects.rules import annotators, apply_rules
 from lakebox.dialects.statements import sqlglot_dialect
 from lakebox.engine import pruning, scans
@@ -213,6 +214,9 @@ class Binder:
         # always: the rules read the types (the dialect's families may refine sqlglot's annotators)
         annotate_types(query, schema=schema, dialect=self.session.dialect,
                        expression_metadata=annotators(self.session.dialect))
+        if decimal_supertypes.unify(query):  # rare: branches of mixed decimal types were CAST
+            annotate_types(query, schema=schema, dialect=self.session.dialect,
+                           expression_metadata=annotators(self.session.dialect))
         return query
 
     def _column_error(self, message: str, tables: dict[QualifiedName, Table]) -> ProgrammingError:
