@@ -4,8 +4,9 @@
 yields exactly those columns, typed, in order. Each format follows its Hive SerDe:
 
 * Parquet: by name, case-insensitively; columns missing from a file (or from every file)
-  read as NULL. The SELECT stays a plain projection of CASTs over ``read_parquet`` so that
-  DuckDB still pushes projections and filters into the Parquet reader.
+  read as NULL. Local files are grouped by their (cached) footer schema, one ``read_parquet``
+  per group; each stays a plain projection (of CASTs where types differ) so that DuckDB still
+  pushes projections and filters into the Parquet reader.
 * Text (LazySimpleSerDe / OpenCSVSerde): by position, all fields read as VARCHAR and then
   converted the way Hive does: an unparsable value becomes NULL.
 * JSON lines (JsonSerDe): keys matched case-insensitively, at every nesting level.
@@ -98,14 +99,12 @@ def _parquet(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_fi
         options.append("binary_as_string = true")
     if with_filename:
         options.append(f"filename = {_lit(FILE_COLUMN)}")
-    if _files_match_table(con, files, types, options):
-        # Every file holds every column with exactly the table's type: a bare scan, which is what
-        # DuckDB plans fastest (no wrapper, no casts). Queries name columns explicitly after
-        # qualification, so columns a file has beyond the table's never reach a result.
-        return f"read_parquet({_list(files)}, {', '.join(options)})"
-    # union_by_name lines columns up by name (case-insensitively) across files and fills a
-    # column missing from some files with NULL. A column missing from *every* file would be
-    # a binder error, so an empty branch supplies every name; DuckDB drops that branch at
+    footers = _local_footers(con, files, options)
+    if footers is not None:
+        return _parquet_by_footer(files, footers, types, options, with_filename)
+    # Remote objects: union_by_name lines columns up by name (case-insensitively) across files and
+    # fills a column missing from some files with NULL. A column missing from *every* file would
+    # be a binder error, so an empty branch supplies every name; DuckDB drops that branch at
     # optimisation time, leaving CASTs straight over the Parquet scan (pushdown intact).
     options.insert(0, "union_by_name = true")
     nulls = ", ".join(f"NULL AS {_ident(name)}" for name, _ in types) or f"NULL AS {_ident(FILE_COLUMN)}"
@@ -117,39 +116,75 @@ def _parquet(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_fi
     return _select(select, with_filename, f"({source}) AS q")
 
 
+Footer = dict[str, tuple[str, str]]  # lower-case column name -> (name in the file, DuckDB type)
+
+
+def _parquet_by_footer(files: list[str], footers: list[Footer], types: Typed, options: list[str],
+                       with_filename: bool) -> str:
+    """Files grouped by footer schema, one plain read_parquet per group, UNION ALL between groups.
+
+    When every file holds every column with exactly the table's type, that is a bare scan, which
+    is what DuckDB plans fastest (no wrapper, no casts); queries name columns explicitly after
+    qualification, so columns a file has beyond the table's never reach a result. Otherwise each
+    group maps its own columns onto the table's (by name, case-insensitively; NULL when absent)."""
+    groups: dict[tuple, list[str]] = {}
+    for path, footer in zip(files, footers):
+        groups.setdefault(tuple(sorted(footer.items())), []).append(path)
+    if len(groups) == 1 and all(footers[0].get(name, ("", None))[1] == str(t) for name, t in types):
+        return f"read_parquet({_list(files)}, {', '.join(options)})"
+    parts = []
+    for key, paths in groups.items():
+        footer = dict(key)
+        select = []
+        for name, t in types:
+            found = footer.get(name)
+            if found is None:
+                select.append(f"CAST(NULL AS {t}) AS {_ident(name)}")
+            elif found[1] == str(t):
+                select.append(f"q.{_ident(found[0])} AS {_ident(name)}")
+            else:
+                select.append(f"CAST(q.{_ident(found[0])} AS {t}) AS {_ident(name)}")
+        if with_filename:
+            select.append(f"q.{_ident(FILE_COLUMN)}")
+        parts.append(f"SELECT {', '.join(select)} FROM read_parquet({_list(paths)}, {', '.join(options)}) AS q")
+    return "(" + " UNION ALL ".join(parts) + ")"
+
+
 # Footer schemas of local Parquet files, keyed by (path, size, mtime): a file that changes gets a
 # new key, so the cache never answers for data it has not seen.
-_FOOTERS: dict[tuple[str, int, int], dict[str, str]] = {}
+_FOOTERS: dict[tuple[str, int, int], Footer] = {}
 _FOOTER_CACHE_LIMIT = 100_000
 
 
-def _files_match_table(con: Any, files: list[str], types: Typed, options: list[str]) -> bool:
+def _local_footers(con: Any, files: list[str], options: list[str]) -> list[Footer] | None:
+    """Each local file's footer schema (cached); None for remote objects or an unreadable file."""
     if any("://" in f for f in files):
-        return False  # remote objects: no cheap change detection, take the general path
-    wanted = {name: str(t) for name, t in types}
+        return None  # remote objects: no cheap change detection, take the general path
+    footers = []
     for path in files:
         try:
             info = os.stat(path)
         except OSError:
-            return False
+            return None
         key = (path, info.st_size, info.st_mtime_ns)
-        columns = _FOOTERS.get(key)
-        if columns is None:
+        footer = _FOOTERS.get(key)
+        if footer is None:
             describe = f"DESCRIBE SELECT * FROM read_parquet({_lit(path)}, {', '.join(o for o in options if 'filename' not in o)})"
             cursor = con.cursor()  # its own cursor: the caller's connection may hold a pending result
             try:
                 described = cursor.execute(describe).fetchall()
             except duckdb.Error:
-                return False  # let the general path report the file's problem when the query runs
+                return None  # let the general path report the file's problem when the query runs
             finally:
                 cursor.close()
-            columns = {row[0].lower(): row[1] for row in described}
+            footer = {}
+            for row in described:
+                footer.setdefault(row[0].lower(), (row[0], row[1]))
             if len(_FOOTERS) >= _FOOTER_CACHE_LIMIT:
                 _FOOTERS.clear()
-            _FOOTERS[key] = columns
-        if any(columns.get(name) != t for name, t in wanted.items()):
-            return False
-    return True
+            _FOOTERS[key] = footer
+        footers.append(footer)
+    return footers
 
 
 # -- Text: LazySimpleSerDe and OpenCSVSerde -------------------------------------------------

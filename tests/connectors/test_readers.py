@@ -108,6 +108,34 @@ def test_parquet_scan_keeps_pushdown(con, tmp_path) -> None:
     assert con.execute(f"SELECT s FROM {sql} WHERE id = 5").fetchall() == [("5",)]
 
 
+def test_parquet_files_grouped_by_schema_keep_pushdown(con, tmp_path) -> None:
+    # Six files in two schemas: one read_parquet per schema, no union_by_name (which would read
+    # every footer on every query), and the filter still reaches each reader.
+    files = []
+    for i in range(6):
+        f = tmp_path / f"p{i}.parquet"
+        if i % 2:
+            pq.write_table(pa.table({"ID": pa.array([i], pa.int32()), "s": [str(i)]}), f)
+        else:
+            pq.write_table(pa.table({"id": pa.array([i], pa.int64()), "s": [str(i)], "extra": [0.5]}), f)
+        files.append(str(f))
+    sql = scan_sql(con, PARQUET, files, [("id", "BIGINT"), ("s", "VARCHAR")])
+    assert sql.count("read_parquet(") == 2 and "union_by_name" not in sql
+    plan = con.execute(f"EXPLAIN SELECT s FROM {sql} WHERE id = 3").fetchall()[0][1].replace(" ", "")
+    assert plan.count("READ_PARQUET") == 2 and plan.count("Filters:") >= 2
+    assert con.execute(f"SELECT s FROM {sql} WHERE id = 3").fetchall() == [("3",)]
+    assert sorted(con.execute(f"SELECT id FROM {sql}").fetchall()) == [(i,) for i in range(6)]
+
+
+def test_parquet_rewritten_file_is_read_with_its_new_schema(con, tmp_path) -> None:
+    f = tmp_path / "a.parquet"
+    pq.write_table(pa.table({"a": [1]}), f)
+    cols = [("a", "BIGINT"), ("b", "VARCHAR")]
+    assert rows(con, PARQUET, [f], cols) == [(1, None)]
+    pq.write_table(pa.table({"a": [2, 3], "b": ["new", "rows"]}), f)
+    assert rows(con, PARQUET, [f], cols) == [(2, "new"), (3, "rows")]
+
+
 def test_parquet_corrupt_file_error_names_it(con, tmp_path) -> None:
     bad = write(tmp_path / "bad.parquet", b"not parquet at all")
     sql = scan_sql(con, PARQUET, [str(bad)], [("a", "INTEGER")])
