@@ -10,8 +10,9 @@ yields exactly those columns, typed, in order. Each format follows its Hive SerD
 * Text (LazySimpleSerDe / OpenCSVSerde): by position, all fields read as VARCHAR and then
   converted the way Hive does: an unparsable value becomes NULL.
 * JSON lines (JsonSerDe): keys matched case-insensitively, at every nesting level.
-* ORC: DuckDB has no ORC reader, so files are read with pyarrow and registered on the
-  connection (materialised in memory; the registered names start with ``__lakebox_orc_``).
+* ORC: DuckDB has no ORC reader, so files are opened with pyarrow and registered on the
+  connection (the registered names start with ``__lakebox_orc_``): local files as lazily scanned
+  pyarrow datasets, remote objects fetched whole.
 """
 
 from __future__ import annotations
@@ -371,34 +372,40 @@ def _orc(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_filena
 
 
 def _read_orc(con: Any, path: str, wanted: list[str]) -> tuple[Any, dict[str, str]]:
-    """Read only the wanted columns of one ORC file; returns the table and name -> file column."""
+    """One ORC file as something DuckDB can scan, and the map from column name to file column.
+
+    A local file becomes a pyarrow dataset: DuckDB pushes projections and filters into its scanner
+    and reads it in batches, so nothing is held in memory. A remote object is fetched through
+    DuckDB's filesystems (s3fs when registered) and only its wanted columns are kept."""
     import pyarrow as pa
+    import pyarrow.dataset as ds
     import pyarrow.orc as orc
 
     try:
-        if "://" in path:  # remote: fetch through DuckDB's filesystems (s3fs when registered)
-            cursor = con.cursor()  # leaves any result pending on ``con`` alone
-            try:
-                blob = cursor.execute("SELECT content FROM read_blob(?)", [path]).fetchall()[0][0]
-            finally:
-                cursor.close()
-            source: Any = pa.BufferReader(blob)
-        else:
-            source = path
-        reader = orc.ORCFile(source)
-        names = reader.schema.names
-        if names and all(re.fullmatch(r"_col\d+", n) for n in names):
-            # Files written by old Hive versions carry no real names: match by position.
-            present = {col: names[i] for i, col in enumerate(wanted) if i < len(names)}
-        else:
-            by_lower = {n.lower(): n for n in names}
-            present = {col: by_lower[col] for col in wanted if col in by_lower}
+        if "://" not in path:
+            dataset = ds.dataset(path, format="orc")
+            return dataset, _orc_columns(dataset.schema.names, wanted)
+        cursor = con.cursor()  # leaves any result pending on ``con`` alone
+        try:
+            blob = cursor.execute("SELECT content FROM read_blob(?)", [path]).fetchall()[0][0]
+        finally:
+            cursor.close()
+        reader = orc.ORCFile(pa.BufferReader(blob))
+        present = _orc_columns(reader.schema.names, wanted)
         table = reader.read(columns=sorted(set(present.values())))
         if table.num_columns == 0:  # DuckDB needs a column to count rows
             table = pa.table({"__lakebox_rows": pa.nulls(reader.nrows)})
+        return table, present
     except (OSError, pa.ArrowException, duckdb.Error) as exc:
         raise OperationalError(f"cannot read ORC file {path}: {exc}") from exc
-    return table, present
+
+
+def _orc_columns(names: list[str], wanted: list[str]) -> dict[str, str]:
+    if names and all(re.fullmatch(r"_col\d+", n) for n in names):
+        # Files written by old Hive versions carry no real names: match by position.
+        return {col: names[i] for i, col in enumerate(wanted) if i < len(names)}
+    by_lower = {n.lower(): n for n in names}
+    return {col: by_lower[col] for col in wanted if col in by_lower}
 
 
 # -- shared --------------------------------------------------------------------------------

@@ -360,6 +360,15 @@ def test_orc_by_name_positional_and_missing(con, tmp_path) -> None:
     ]
 
 
+def test_orc_local_files_are_scanned_lazily_with_pushdown(con, tmp_path) -> None:
+    f = tmp_path / "a.orc"
+    orc.write_table(pa.table({"id": list(range(1000)), "s": [str(i) for i in range(1000)], "other": [1] * 1000}), f)
+    sql = scan_sql(con, FormatSpec("orc"), [str(f)], [("id", "BIGINT"), ("s", "VARCHAR"), ("other", "INTEGER")])
+    plan = con.execute(f"EXPLAIN SELECT s FROM {sql} WHERE id = 5").fetchall()[0][1].replace(" ", "")
+    assert 'Filters:"id"=5' in plan and "Projections:s" in plan  # the scanner reads only what it must
+    assert con.execute(f"SELECT s FROM {sql} WHERE id = 5").fetchall() == [("5",)]
+
+
 def test_orc_file_without_any_wanted_column_keeps_its_rows(con, tmp_path) -> None:
     f = tmp_path / "a.orc"
     orc.write_table(pa.table({"other": [1, 2, 3]}), f)
