@@ -3,7 +3,8 @@
 Clients introspect with PostgreSQL's own SQL (psql's \\d, pgJDBC's DatabaseMetaData,
 SQLAlchemy's inspector, psycopg's and asyncpg's type lookups). We answer them with a private,
 in-memory DuckDB that holds the catalog tables PostgreSQL 15 has (built from lakebox's catalog:
-Glue databases and Redshift external schemas are schemas, tables and views are relations), plus
+Glue databases and Redshift external schemas are schemas, tables and views are relations; pg_proc
+lists the functions the session's dialect supports, in pg_catalog as PostgreSQL's built-ins are), plus
 macros for PostgreSQL's catalog functions. The incoming SQL is parsed with sqlglot's postgres
 dialect, rewritten (schema-qualified catalog names, OPERATOR(pg_catalog.~), COLLATE, ::regclass,
 session functions such as current_schema() or set_config()) and run there; it never reaches the
@@ -329,7 +330,7 @@ def _pg_type_for_glue(type_text: str) -> tuple[int, int]:
 def format_type(oid: int, typmod: int) -> str:
     t = pgt.ALL_TYPES.get(oid)
     if t is None:
-        return "???"
+        return next((display for o, _, display, _ in PSEUDO_TYPES if o == oid), "???")
     if t.element:
         return format_type(t.element, typmod) + "[]"
     name = _FORMAT_NAMES.get(t.name, t.name)
@@ -386,6 +387,563 @@ class CatalogSnapshot:
         return h.hexdigest()
 
 
+# --------------------------------------------------------------------------- functions (pg_proc)
+
+#: Pseudo-types that pg_proc's signatures need and PostgreSQL's pg_type has (oid, name, display, length).
+PSEUDO_TYPES = [(2276, "any", '"any"', 4), (2283, "anyelement", "anyelement", 4), (2277, "anyarray", "anyarray", -1)]
+
+# The services' documented signatures of the functions lakebox's dialect families declare
+# (lakebox/dialects/*.py, FUNCTIONS): Trino's function reference for Athena, Amazon Redshift's SQL
+# reference for Redshift. One line per overload: `[agg|window] name(argument types) -> result`, in
+# PostgreSQL's type names; `type?` marks an optional trailing argument (one overload per arity);
+# `VARIADIC t[]` and `VARIADIC "any"` as in PostgreSQL; anyelement/anyarray stand for "the type of
+# the argument" (Trino's T, array(T)) and maps are json, as the wire sends them. A declared function
+# without a line here is listed with `VARIADIC "any"` arguments and an `unknown` result: lakebox
+# does not claim a signature it has not written down.
+_ATHENA_SIGNATURES = """
+abs(anyelement) -> anyelement
+all_match(anyarray, "any") -> bool
+any_match(anyarray, "any") -> bool
+none_match(anyarray, "any") -> bool
+agg any_value(anyelement) -> anyelement
+agg approx_distinct("any", float8?) -> int8
+agg approx_percentile(anyelement, float8) -> anyelement
+agg approx_percentile(anyelement, float8[]) -> anyarray
+agg arbitrary(anyelement) -> anyelement
+agg array_agg(anyelement) -> anyarray
+array_distinct(anyarray) -> anyarray
+array_except(anyarray, anyarray) -> anyarray
+array_intersect(anyarray, anyarray) -> anyarray
+array_join(anyarray, varchar, varchar?) -> varchar
+array_max(anyarray) -> anyelement
+array_min(anyarray) -> anyelement
+array_position(anyarray, anyelement) -> int8
+array_remove(anyarray, anyelement) -> anyarray
+array_sort(anyarray) -> anyarray
+array_union(anyarray, anyarray) -> anyarray
+arrays_overlap(anyarray, anyarray) -> bool
+at_timezone(timestamptz, varchar) -> timestamptz
+agg avg(float8) -> float8
+agg avg(numeric) -> numeric
+agg bitwise_and_agg(int8) -> int8
+agg bitwise_or_agg(int8) -> int8
+agg bool_and(bool) -> bool
+agg bool_or(bool) -> bool
+cardinality(anyarray) -> int8
+cardinality(json) -> int8
+cbrt(float8) -> float8
+ceil(anyelement) -> anyelement
+chr(int8) -> varchar
+codepoint(varchar) -> int4
+concat(VARIADIC varchar[]) -> varchar
+concat(anyarray, anyarray) -> anyarray
+concat_ws(varchar, VARIADIC varchar[]) -> varchar
+contains(anyarray, anyelement) -> bool
+agg corr(float8, float8) -> float8
+agg count_if(bool) -> int8
+agg covar_pop(float8, float8) -> float8
+agg covar_samp(float8, float8) -> float8
+window cume_dist() -> float8
+current_date() -> date
+current_timestamp() -> timestamptz
+current_timezone() -> varchar
+date(varchar) -> date
+date(timestamp) -> date
+date(timestamptz) -> date
+date_add(varchar, int8, anyelement) -> anyelement
+date_diff(varchar, anyelement, anyelement) -> int8
+date_format(timestamp, varchar) -> varchar
+date_format(timestamptz, varchar) -> varchar
+date_parse(varchar, varchar) -> timestamp
+date_trunc(varchar, anyelement) -> anyelement
+day(anyelement) -> int8
+day_of_month(anyelement) -> int8
+day_of_week(anyelement) -> int8
+day_of_year(anyelement) -> int8
+degrees(float8) -> float8
+window dense_rank() -> int8
+dow(anyelement) -> int8
+doy(anyelement) -> int8
+e() -> float8
+element_at(anyarray, int8) -> anyelement
+ends_with(varchar, varchar) -> bool
+agg every(bool) -> bool
+exp(float8) -> float8
+filter(anyarray, "any") -> anyarray
+window first_value(anyelement) -> anyelement
+flatten(anyarray) -> anyarray
+floor(anyelement) -> anyelement
+format(varchar, VARIADIC "any") -> varchar
+format_datetime(timestamp, varchar) -> varchar
+format_datetime(timestamptz, varchar) -> varchar
+from_base(varchar, int8) -> int8
+from_base64(varchar) -> bytea
+from_hex(varchar) -> bytea
+from_iso8601_date(varchar) -> date
+from_iso8601_timestamp(varchar) -> timestamptz
+from_unixtime(float8) -> timestamptz
+from_unixtime(float8, varchar) -> timestamptz
+from_unixtime_nanos(numeric) -> timestamptz
+from_utf8(bytea, varchar?) -> varchar
+agg geometric_mean(float8) -> float8
+hamming_distance(varchar, varchar) -> int8
+agg histogram(anyelement) -> json
+hour(anyelement) -> int8
+human_readable_seconds(float8) -> varchar
+infinity() -> float8
+is_finite(float8) -> bool
+is_infinite(float8) -> bool
+is_json_scalar(json) -> bool
+is_nan(float8) -> bool
+json_array_contains(json, anyelement) -> bool
+json_array_get(json, int8) -> json
+json_array_length(json) -> int8
+json_extract(json, varchar) -> json
+json_extract_scalar(json, varchar) -> varchar
+json_format(json) -> varchar
+json_parse(varchar) -> json
+json_size(json, varchar) -> int8
+agg kurtosis(float8) -> float8
+window lag(anyelement, int8?, anyelement?) -> anyelement
+last_day_of_month(anyelement) -> date
+window last_value(anyelement) -> anyelement
+window lead(anyelement, int8?, anyelement?) -> anyelement
+length(varchar) -> int8
+levenshtein_distance(varchar, varchar) -> int8
+agg listagg(varchar, varchar) -> varchar
+ln(float8) -> float8
+localtimestamp() -> timestamp
+log10(float8) -> float8
+log2(float8) -> float8
+lower(varchar) -> varchar
+lpad(varchar, int8, varchar) -> varchar
+ltrim(varchar, varchar?) -> varchar
+luhn_check(varchar) -> bool
+map() -> json
+map(anyarray, anyarray) -> json
+agg map_agg(anyelement, "any") -> json
+map_concat(VARIADIC json[]) -> json
+map_entries(json) -> anyarray
+map_filter(json, "any") -> json
+map_from_entries(anyarray) -> json
+map_keys(json) -> anyarray
+agg map_union(json) -> json
+map_values(json) -> anyarray
+agg max(anyelement) -> anyelement
+agg max(anyelement, int8) -> anyarray
+agg max_by(anyelement, "any") -> anyelement
+md5(bytea) -> bytea
+millisecond(anyelement) -> int8
+agg min(anyelement) -> anyelement
+agg min(anyelement, int8) -> anyarray
+agg min_by(anyelement, "any") -> anyelement
+minute(anyelement) -> int8
+mod(anyelement, anyelement) -> anyelement
+month(anyelement) -> int8
+agg multimap_agg(anyelement, "any") -> json
+multimap_from_entries(anyarray) -> json
+nan() -> float8
+ngrams(anyarray, int8) -> anyarray
+normalize(varchar) -> varchar
+now() -> timestamptz
+window nth_value(anyelement, int8) -> anyelement
+window ntile(int8) -> int8
+parse_datetime(varchar, varchar) -> timestamptz
+parse_duration(varchar) -> interval
+window percent_rank() -> float8
+pi() -> float8
+power(float8, float8) -> float8
+quarter(anyelement) -> int8
+radians(float8) -> float8
+window rank() -> int8
+reduce(anyarray, "any", "any", "any") -> unknown
+regexp_count(varchar, varchar) -> int8
+regexp_extract(varchar, varchar, int8?) -> varchar
+regexp_extract_all(varchar, varchar, int8?) -> varchar[]
+regexp_like(varchar, varchar) -> bool
+regexp_position(varchar, varchar, int8?, int8?) -> int4
+regexp_replace(varchar, varchar, varchar?) -> varchar
+regexp_replace(varchar, varchar, "any") -> varchar
+regexp_split(varchar, varchar) -> varchar[]
+agg regr_intercept(float8, float8) -> float8
+agg regr_slope(float8, float8) -> float8
+repeat(anyelement, int8) -> anyarray
+replace(varchar, varchar, varchar?) -> varchar
+reverse(varchar) -> varchar
+reverse(anyarray) -> anyarray
+round(anyelement, int8?) -> anyelement
+window row_number() -> int8
+rpad(varchar, int8, varchar) -> varchar
+rtrim(varchar, varchar?) -> varchar
+second(anyelement) -> int8
+sequence(int8, int8, int8?) -> int8[]
+sequence(date, date, interval?) -> date[]
+sequence(timestamp, timestamp, interval) -> timestamp[]
+sha256(bytea) -> bytea
+sign(anyelement) -> anyelement
+agg skewness(float8) -> float8
+slice(anyarray, int8, int8) -> anyarray
+split(varchar, varchar, int8?) -> varchar[]
+split_part(varchar, varchar, int8) -> varchar
+split_to_map(varchar, varchar, varchar) -> json
+split_to_multimap(varchar, varchar, varchar) -> json
+sqrt(float8) -> float8
+starts_with(varchar, varchar) -> bool
+agg stddev(float8) -> float8
+agg stddev_pop(float8) -> float8
+agg stddev_samp(float8) -> float8
+strpos(varchar, varchar, int8?) -> int8
+substr(varchar, int8, int8?) -> varchar
+substring(varchar, int8, int8?) -> varchar
+agg sum(int8) -> int8
+agg sum(float4) -> float4
+agg sum(float8) -> float8
+agg sum(numeric) -> numeric
+timezone_hour(timestamptz) -> int8
+timezone_minute(timestamptz) -> int8
+to_base(int8, int8) -> varchar
+to_base64(bytea) -> varchar
+to_hex(bytea) -> varchar
+to_iso8601(anyelement) -> varchar
+to_milliseconds(interval) -> int8
+to_unixtime(timestamptz) -> float8
+to_utf8(varchar) -> bytea
+transform(anyarray, "any") -> anyarray
+transform_keys(json, "any") -> json
+transform_values(json, "any") -> json
+translate(varchar, varchar, varchar) -> varchar
+trim(varchar, varchar?) -> varchar
+trim_array(anyarray, int8) -> anyarray
+truncate(float8) -> float8
+truncate(numeric, int8) -> numeric
+typeof("any") -> varchar
+upper(varchar) -> varchar
+url_decode(varchar) -> varchar
+url_encode(varchar) -> varchar
+url_extract_fragment(varchar) -> varchar
+url_extract_host(varchar) -> varchar
+url_extract_parameter(varchar, varchar) -> varchar
+url_extract_path(varchar) -> varchar
+url_extract_port(varchar) -> int8
+url_extract_protocol(varchar) -> varchar
+url_extract_query(varchar) -> varchar
+uuid() -> uuid
+agg var_pop(float8) -> float8
+agg var_samp(float8) -> float8
+agg variance(float8) -> float8
+week(anyelement) -> int8
+week_of_year(anyelement) -> int8
+width_bucket(float8, float8, float8, int8) -> int8
+width_bucket(float8, float8[]) -> int8
+with_timezone(timestamp, varchar) -> timestamptz
+year(anyelement) -> int8
+year_of_week(anyelement) -> int8
+yow(anyelement) -> int8
+zip(anyarray, anyarray) -> anyarray
+zip_with(anyarray, anyarray, "any") -> anyarray
+"""
+
+_REDSHIFT_SIGNATURES = """
+abs(anyelement) -> anyelement
+acos(float8) -> float8
+add_months(date, int8) -> timestamp
+add_months(timestamp, int8) -> timestamp
+ascii(varchar) -> int4
+asin(float8) -> float8
+atan(float8) -> float8
+atan2(float8, float8) -> float8
+agg avg(int8) -> int8
+agg avg(numeric) -> numeric
+agg avg(float8) -> float8
+agg bool_and(bool) -> bool
+agg bool_or(bool) -> bool
+bpcharcmp(bpchar, bpchar) -> int4
+btrim(varchar, varchar?) -> varchar
+can_json_parse(varchar) -> bool
+cbrt(float8) -> float8
+ceil(anyelement) -> anyelement
+ceiling(anyelement) -> anyelement
+character_length(varchar) -> int4
+char_length(varchar) -> int4
+charindex(varchar, varchar) -> int4
+chr(int4) -> bpchar
+coalesce(VARIADIC anyarray) -> anyelement
+concat(varchar, varchar) -> varchar
+convert_timezone(varchar, timestamp) -> timestamp
+convert_timezone(varchar, varchar, timestamp) -> timestamp
+cos(float8) -> float8
+cot(float8) -> float8
+agg count() -> int8
+agg count("any") -> int8
+current_date() -> date
+dateadd(text, int8, date) -> timestamp
+dateadd(text, int8, timestamp) -> timestamp
+datediff(text, anyelement, anyelement) -> int8
+date_cmp(date, date) -> int4
+date_cmp_timestamp(date, timestamp) -> int4
+date_part(text, anyelement) -> float8
+date_part_year(date) -> int4
+date_trunc(text, timestamp) -> timestamp
+degrees(float8) -> float8
+dexp(float8) -> float8
+dlog1(float8) -> float8
+dlog10(float8) -> float8
+exp(float8) -> float8
+window first_value(anyelement) -> anyelement
+floor(anyelement) -> anyelement
+func_sha1(varchar) -> varchar
+getdate() -> timestamp
+greatest(VARIADIC anyarray) -> anyelement
+initcap(varchar) -> varchar
+is_valid_json(varchar) -> bool
+is_valid_json_array(varchar) -> bool
+json_array_length(varchar, bool?) -> int4
+json_extract_array_element_text(varchar, int4, bool?) -> varchar
+json_extract_path_text(varchar, VARIADIC varchar[]) -> varchar
+window lag(anyelement, int4?) -> anyelement
+last_day(date) -> date
+window last_value(anyelement) -> anyelement
+window lead(anyelement, int4?) -> anyelement
+least(VARIADIC anyarray) -> anyelement
+left(varchar, int4) -> varchar
+len(varchar) -> int4
+length(varchar) -> int4
+agg listagg(varchar, varchar?) -> varchar
+ln(float8) -> float8
+log(float8) -> float8
+lower(varchar) -> varchar
+lpad(varchar, int4, varchar?) -> varchar
+ltrim(varchar, varchar?) -> varchar
+agg max(anyelement) -> anyelement
+md5(varchar) -> varchar
+agg median(anyelement) -> anyelement
+agg min(anyelement) -> anyelement
+mod(anyelement, anyelement) -> anyelement
+months_between(date, date) -> float8
+next_day(date, varchar) -> date
+window nth_value(anyelement, int4) -> anyelement
+nullif(anyelement, anyelement) -> anyelement
+nvl(VARIADIC anyarray) -> anyelement
+nvl2("any", anyelement, anyelement) -> anyelement
+octetindex(varchar, varchar) -> int4
+octet_length(varchar) -> int4
+agg percentile_cont(float8) -> unknown
+pgdate_part(text, anyelement) -> float8
+pg_typeof("any") -> regtype
+pi() -> float8
+power(float8, float8) -> float8
+quote_ident(varchar) -> varchar
+quote_literal(varchar) -> varchar
+radians(float8) -> float8
+random() -> float8
+regexp_count(varchar, varchar, int4?, varchar?) -> int4
+regexp_instr(varchar, varchar, int4?, int4?, int4?, varchar?) -> int4
+regexp_replace(varchar, varchar, varchar?, int4?, varchar?) -> varchar
+regexp_substr(varchar, varchar, int4?, int4?, varchar?) -> varchar
+repeat(varchar, int4) -> varchar
+replace(varchar, varchar, varchar) -> varchar
+replicate(varchar, int4) -> varchar
+reverse(varchar) -> varchar
+right(varchar, int4) -> varchar
+round(anyelement, int4?) -> anyelement
+window row_number() -> int8
+window rank() -> int8
+window dense_rank() -> int8
+window ntile(int4) -> int8
+window percent_rank() -> float8
+window cume_dist() -> float8
+rpad(varchar, int4, varchar?) -> varchar
+rtrim(varchar, varchar?) -> varchar
+sha1(varchar) -> varchar
+sha2(varchar, int4) -> varchar
+sign(anyelement) -> anyelement
+sin(float8) -> float8
+split_part(varchar, varchar, int4) -> varchar
+sqrt(float8) -> float8
+agg stddev(numeric) -> numeric
+agg stddev(float8) -> float8
+agg variance(numeric) -> numeric
+agg variance(float8) -> float8
+strpos(varchar, varchar) -> int4
+strtol(varchar, int4) -> int8
+substr(varchar, int4, int4?) -> varchar
+substring(varchar, int4, int4?) -> varchar
+agg sum(int8) -> int8
+agg sum(numeric) -> numeric
+agg sum(float8) -> float8
+sysdate() -> timestamp
+tan(float8) -> float8
+textlen(varchar) -> int4
+timeofday() -> varchar
+timestamp_cmp(timestamp, timestamp) -> int4
+timestamp_cmp_date(timestamp, date) -> int4
+to_char(timestamp, varchar) -> varchar
+to_char(numeric, varchar) -> varchar
+to_date(varchar, varchar, bool?) -> date
+to_number(varchar, varchar) -> numeric
+to_timestamp(varchar, varchar, bool?) -> timestamptz
+translate(varchar, varchar, varchar) -> varchar
+trim(varchar, varchar?) -> varchar
+trunc(anyelement, int4?) -> anyelement
+trunc(timestamp) -> date
+upper(varchar) -> varchar
+"""
+
+#: Declared names that are syntax, not functions one calls by name (PostgreSQL's pg_proc has none of these either).
+_SYNTAX_NAMES = {"case", "cast", "try_cast", "like", "ilike", "unnest", "extract", "position", "convert", "top"}
+_VOLATILE = {"random", "rand", "uuid", "timeofday"}
+_STABLE = {"now", "current_date", "current_timestamp", "current_timezone", "localtimestamp", "getdate", "sysdate"}
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    kind: str  # f | a | w
+    arguments: tuple[int, ...]
+    result: int  # a type OID; 705 (unknown) when lakebox has not written the result type down
+    variadic: int  # the element type of a VARIADIC last argument, or 0
+    status: str
+    how: str
+
+
+def _type_oid(name: str) -> int:
+    name = name.strip()
+    if name.endswith("[]"):
+        base = _type_oid(name[:-2])
+        array = pgt.ALL_TYPES[base].array_oid if base in pgt.ALL_TYPES else 0
+        if not array:
+            raise ValueError(f"no array type of {name[:-2]}")
+        return array
+    for oid, typname, display, _ in PSEUDO_TYPES:
+        if name in (typname, display):
+            return oid
+    for oid, t in pgt.ALL_TYPES.items():
+        if t.name == name:
+            return oid
+    raise ValueError(f"unknown type {name!r} in a function signature")
+
+
+_SIGNATURE = re.compile(r"^(?:(agg|window)\s+)?([a-z_][a-z0-9_]*)\((.*)\)\s*->\s*(\S+)$")
+
+
+def _parse_signatures(text: str) -> dict[str, list[tuple[str, tuple[int, ...], int, int]]]:
+    """{name: [(kind, argument OIDs, result OID, variadic element OID)]}, optional arguments expanded."""
+    found: dict[str, list] = {}
+    for line in text.strip().splitlines():
+        match = _SIGNATURE.match(line.strip())
+        if not match:
+            raise ValueError(f"bad signature line {line!r}")
+        kind = {"agg": "a", "window": "w"}.get(match.group(1) or "", "f")
+        name, args_text, result = match.group(2), match.group(3).strip(), match.group(4)
+        required, optional, variadic = [], [], 0
+        for arg in [a.strip() for a in args_text.split(",")] if args_text else []:
+            if arg.startswith("VARIADIC "):
+                arg = arg[len("VARIADIC "):]
+                oid = _type_oid(arg)
+                variadic = {2276: 2276, 2277: 2283}.get(oid) or pgt.ALL_TYPES[oid].element
+                required.append(oid)
+            elif arg.endswith("?"):
+                optional.append(_type_oid(arg[:-1]))
+            else:
+                required.append(_type_oid(arg))
+        for extra in range(len(optional) + 1):
+            found.setdefault(name, []).append((kind, tuple(required + optional[:extra]), _type_oid(result), variadic))
+    return found
+
+
+_SIGNATURES = {"athena": _ATHENA_SIGNATURES, "redshift": _REDSHIFT_SIGNATURES}
+
+
+def _declared_functions(dialect: str) -> dict[str, tuple[str, str]]:
+    """{name: (status, how)} of the functions the dialect's families declare supported or partial."""
+    import importlib
+    import pkgutil
+
+    import lakebox.dialects as package
+
+    found: dict[str, tuple[str, str]] = {}
+    order = ("supported", "partial", "not supported")
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        try:
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+        except Exception:  # noqa: BLE001 - a family that does not import declares nothing here
+            continue
+        declared = getattr(module, "FUNCTIONS", None)
+        if not isinstance(declared, dict) or not declared:
+            continue
+        if all(key in ("athena", "redshift") and isinstance(v, dict) for key, v in declared.items()):
+            functions = declared.get(dialect, {})
+        else:
+            functions = declared if ("redshift" if info.name.startswith("redshift") else "athena") == dialect else {}
+        for label, value in functions.items():
+            if not (isinstance(value, tuple) and len(value) == 2 and value[0] in order):
+                continue
+            status, how = value
+            for part in re.sub(r"\(.*\)", "", str(label)).split("/"):  # "CAST / :: (to VARCHAR(n) / CHAR(n))"
+                name = part.strip().lower()
+                if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in _SYNTAX_NAMES:
+                    continue
+                known = found.get(name)
+                if known is None or order.index(status) > order.index(known[0]):
+                    found[name] = (status, str(how))
+    return {name: v for name, v in found.items() if v[0] != "not supported"}
+
+
+_functions_cache: dict[str, tuple[Function, ...]] = {}
+
+
+def functions(dialect: str) -> tuple[Function, ...]:
+    """pg_proc's rows for a dialect: every function its families declare supported or partial."""
+    cached = _functions_cache.get(dialect)
+    if cached is not None:
+        return cached
+    signatures = _parse_signatures(_SIGNATURES.get(dialect, ""))
+    result = []
+    for name, (status, how) in sorted(_declared_functions(dialect).items()):
+        overloads = signatures.get(name) or [("f", (2276,), 705, 2276)]
+        for kind, arguments, returns, variadic in overloads:
+            result.append(Function(name, kind, arguments, returns, variadic, status, how))
+    _functions_cache[dialect] = tuple(result)
+    return _functions_cache[dialect]
+
+
+def _arguments_text(function: Function) -> str:
+    parts = [format_type(oid, -1) for oid in function.arguments]
+    if function.variadic and parts:
+        parts[-1] = "VARIADIC " + parts[-1]
+    return ", ".join(parts)
+
+
+def _proc_rows(dialect: str) -> tuple[list[dict], list[dict], list[dict]]:
+    """(pg_proc rows, their pg_description rows, lb_proc_text rows for pg_get_function_*)."""
+    procs, descriptions, texts = [], [], []
+    for f in functions(dialect):
+        oid = oid_of("proc", dialect, f.name, ",".join(map(str, f.arguments)))
+        variadic = bool(f.variadic)
+        procs.append(dict(
+            oid=oid, proname=f.name, pronamespace=PG_CATALOG_NS, proowner=USER_OID, prolang=12, procost=1.0,
+            prorows=0.0, provariadic=f.variadic, prosupport="-", prokind=f.kind, prosecdef=False,
+            proleakproof=False, proisstrict=False, proretset=False,
+            provolatile="v" if f.name in _VOLATILE else ("s" if f.name in _STABLE else "i"),
+            proparallel="s", pronargs=len(f.arguments), pronargdefaults=0, prorettype=f.result,
+            proargtypes=list(f.arguments), proallargtypes=list(f.arguments) if variadic else None,
+            proargmodes=["i"] * (len(f.arguments) - 1) + ["v"] if variadic else None, proargnames=None,
+            prosrc=f.name))
+        description = f"{f.status}: {f.how.strip()}" if f.how.strip() else f.status
+        descriptions.append(dict(objoid=oid, classoid=1255, objsubid=0, description=description))
+        arguments = _arguments_text(f)
+        result = format_type(f.result, -1)
+        volatility = {"i": "IMMUTABLE", "s": "STABLE", "v": "VOLATILE"}[procs[-1]["provolatile"]]
+        definition = None
+        if f.kind != "a":  # PostgreSQL's pg_get_functiondef() refuses aggregates
+            options = (" WINDOW" if f.kind == "w" else "") + f" {volatility} PARALLEL SAFE"
+            definition = (f"CREATE OR REPLACE FUNCTION pg_catalog.{f.name}({arguments})\n RETURNS {result}\n"
+                          f" LANGUAGE internal\n{options}\nAS $function${f.name}$function$\n")
+        texts.append(dict(oid=oid, lb_arguments=arguments, lb_identity=arguments, lb_result=result,
+                          lb_def=definition))
+    return procs, descriptions, texts
+
+
 # --------------------------------------------------------------------------- building the DuckDB
 
 def _arrow_type(duck: str) -> pa.DataType:
@@ -425,6 +983,16 @@ def _type_rows() -> list[dict]:
             typstorage="p" if t.size > 0 else "x", typnotnull=False, typbasetype=0, typtypmod=-1, typndims=0,
             typcollation=100 if t.category == "S" else 0, typdefaultbin=None, typdefault=None, typacl=None))
         del elem
+    for oid, name, _, length in PSEUDO_TYPES:
+        if oid in pgt.ALL_TYPES:
+            continue
+        rows.append(dict(
+            oid=oid, typname=name, typnamespace=PG_CATALOG_NS, typowner=USER_OID, typlen=length, typbyval=length > 0,
+            typtype="p", typcategory="P", typispreferred=False, typisdefined=True, typdelim=",", typrelid=0,
+            typsubscript="-", typelem=0, typarray=0, typinput=f"{name}_in", typoutput=f"{name}_out", typreceive="-",
+            typsend="-", typmodin="-", typmodout="-", typanalyze="-", typalign="d" if length < 0 else "i",
+            typstorage="x" if length < 0 else "p", typnotnull=False, typbasetype=0, typtypmod=-1, typndims=0,
+            typcollation=0, typdefaultbin=None, typdefault=None, typacl=None))
     return rows
 
 
@@ -470,6 +1038,15 @@ _MACROS = [
     "(CASE WHEN contains(name, '.') THEN lbn.nspname = lower(split_part(name, '.', 1)) AND "
     "lbc.relname = lower(split_part(name, '.', 2)) ELSE lbc.relname = lower(name) AND "
     "list_contains(nsps, lbc.relnamespace) END) ORDER BY list_position(nsps, lbc.relnamespace) LIMIT 1)",
+    "CREATE MACRO lb_get_function_arguments(o) AS (SELECT lbt.lb_arguments FROM lb_pg_catalog.lb_proc_text lbt "
+    "WHERE lbt.oid = o)",
+    "CREATE MACRO lb_get_function_identity_arguments(o) AS (SELECT lbt.lb_identity FROM lb_pg_catalog.lb_proc_text lbt "
+    "WHERE lbt.oid = o)",
+    "CREATE MACRO lb_get_function_result(o) AS (SELECT lbt.lb_result FROM lb_pg_catalog.lb_proc_text lbt "
+    "WHERE lbt.oid = o)",
+    "CREATE MACRO lb_get_functiondef(o) AS (SELECT lbt.lb_def FROM lb_pg_catalog.lb_proc_text lbt WHERE lbt.oid = o)",
+    "CREATE MACRO lb_oidvectortypes(v) AS coalesce((SELECT string_agg(lb_format_type(lbu.x, NULL), ', ' "
+    "ORDER BY lbu.i) FROM (SELECT unnest(v) AS x, generate_subscripts(v, 1) AS i) lbu), '')",
     "CREATE MACRO lb_regtype_in(name) AS (SELECT lbt.oid FROM lb_pg_catalog.lb_type_names lbt WHERE "
     "lower(trim(name)) IN (lbt.lb_typname, lbt.lb_name || lbt.lb_suffix, lbt.lb_alias) LIMIT 1)",
 ]
@@ -484,6 +1061,11 @@ _FUNCTION_MACROS = {  # PostgreSQL function name -> (macro, arity handled)
     "pg_get_viewdef": "lb_get_viewdef",
     "quote_ident": "lb_quote_ident",
     "_pg_expandarray": "lb_expandarray",
+    "pg_get_function_arguments": "lb_get_function_arguments",
+    "pg_get_function_identity_arguments": "lb_get_function_identity_arguments",
+    "pg_get_function_result": "lb_get_function_result",
+    "oidvectortypes": "lb_oidvectortypes",
+    "pg_get_functiondef": "lb_get_functiondef",
 }
 _CONSTANT_FUNCTIONS = {
     "pg_backend_pid", "version", "current_database", "current_schema", "current_user", "session_user",
@@ -502,8 +1084,7 @@ _TRUE_FUNCTIONS = {
 _FALSE_FUNCTIONS = {"pg_relation_is_publishable", "pg_is_other_temp_schema", "pg_relation_is_updatable_pg"}
 _NULL_FUNCTIONS = {
     "pg_get_partkeydef", "pg_get_statisticsobjdef_columns", "pg_get_serial_sequence", "pg_get_triggerdef",
-    "pg_get_ruledef", "pg_get_functiondef", "pg_get_function_arguments", "pg_get_function_result",
-    "pg_get_function_identity_arguments", "pg_tablespace_location", "pg_get_partition_constraintdef",
+    "pg_get_ruledef", "pg_get_function_sqlbody", "pg_tablespace_location", "pg_get_partition_constraintdef",
     "pg_get_statisticsobjdef", "pg_get_publication_tables", "pg_describe_object", "pg_get_keywords",
     "pg_stat_get_numscans", "pg_get_expr_pretty",
 }
@@ -518,6 +1099,10 @@ CATALOG_FUNCTIONS = (_CONSTANT_FUNCTIONS - {"current_user", "session_user", "use
         "pg_get_indexdef", "pg_settings_get_flags", "pg_listening_channels", "pg_typeof"}
 #: PostgreSQL functions DuckDB lacks, rewritten wherever they occur in a catalog query.
 _PORTED_FUNCTIONS = {"json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array", "array_upper", "array_lower", "array_length", "array_ndims", "cardinality", "string_to_array"}
+
+#: Catalog columns PostgreSQL types oidvector or int2vector: their subscripts count from 0.
+_VECTOR_COLUMNS = {"proargtypes", "indkey", "indclass", "indcollation", "indoption", "tgattr", "partattrs",
+                   "partclass", "partcollation", "stxkeys"}
 
 _ARRAY_CAST = re.compile(r"::\s*(?:pg_catalog\.)?(oid|int2|int4|int8|text|name|regtype|regclass|char)\s*\[\s*\]",
                          re.IGNORECASE)
@@ -552,6 +1137,14 @@ _CATALOG_HINT = re.compile(
 
 _REG_TYPES = {"regclass", "regtype", "regproc", "regprocedure", "regnamespace", "regrole", "regoper",
               "regoperator", "regconfig", "regdictionary", "regcollation"}
+
+
+def _routine_type_name(oid: int) -> str:
+    """information_schema's data_type: ARRAY for arrays, USER-DEFINED never, else format_type's name."""
+    t = pgt.ALL_TYPES.get(oid)
+    if t is not None and t.element:
+        return "ARRAY"
+    return format_type(oid, -1).strip('"')
 
 
 class CatalogEmulator:
@@ -638,8 +1231,14 @@ class CatalogEmulator:
                                              "varchar": "varchar", "timestamptz": "timestamptz",
                                              "int8": "int8", "int2": "int2"}.get(base.name, base.name)
                                    + ("[]" if t.element else "")))
+        for oid, name, display, _ in PSEUDO_TYPES:
+            if oid not in pgt.ALL_TYPES:
+                type_names.append(dict(oid=oid, lb_typname=name, lb_name=display, lb_base=name, lb_suffix="",
+                                       lb_alias=name))
         self._create(con, "lb_pg_catalog.lb_type_names",
                      _cols(f"oid {O}, lb_typname, lb_name, lb_base, lb_suffix, lb_alias"), type_names)
+        self._create(con, "lb_pg_catalog.lb_proc_text", _cols(f"oid {O}, lb_arguments, lb_identity, lb_result, lb_def"),
+                     rows["lb_proc_text"])
         for macro in _MACROS:
             con.execute(macro)
         con.execute("SET enable_external_access = false")
@@ -684,6 +1283,20 @@ class CatalogEmulator:
         rows["pg_language"] = [dict(oid=12, lanname="internal", lanowner=USER_OID, lanispl=False),
                                dict(oid=14, lanname="sql", lanowner=USER_OID, lanispl=False)]
         rows["pg_type"] = _type_rows()
+        procs, proc_descriptions, rows["lb_proc_text"] = _proc_rows(snap.dialect)
+        rows["pg_proc"] = procs
+        rows["pg_description"].extend(proc_descriptions)
+        for proc in procs:
+            specific = f"{proc['proname']}_{proc['oid']}"
+            rows["info.routines"].append(dict(
+                specific_catalog=db, specific_schema="pg_catalog", specific_name=specific, routine_catalog=db,
+                routine_schema="pg_catalog", routine_name=proc["proname"], routine_type="FUNCTION",
+                data_type=_routine_type_name(proc["prorettype"]), external_language="INTERNAL"))
+            for position, argument in enumerate(proc["proargtypes"], start=1):
+                rows["info.parameters"].append(dict(
+                    specific_catalog=db, specific_schema="pg_catalog", specific_name=specific,
+                    ordinal_position=position, parameter_mode="IN", parameter_name=None,
+                    data_type=_routine_type_name(argument)))
         rows["pg_settings"] = [dict(name=k, setting=v, context="user", vartype="string", source="default",
                                     boot_val=v, reset_val=v, pending_restart=False)
                                for k, v in sorted(pg.settings.items())]
@@ -858,7 +1471,9 @@ class CatalogEmulator:
                 on_cursor(None)
             cursor.close()
         table = _pg_types(table)
+        table, vectors = _oidvectors(table)
         oids = {i: pgt.OID for i, f in enumerate(table.schema) if pa.types.is_uint32(f.type)}
+        oids.update(vectors)
         oids.update({i: pgt.OID_ARRAY for i, f in enumerate(table.schema)
                      if pa.types.is_list(f.type) and pa.types.is_uint32(f.type.value_type)})
         return table, oids
@@ -896,6 +1511,12 @@ class CatalogEmulator:
                 return node.expression
             if isinstance(node, exp.Collate):
                 return node.this
+            if isinstance(node, exp.Bracket) and isinstance(node.this, exp.Column) \
+                    and node.this.name.lower() in _VECTOR_COLUMNS and len(node.expressions) == 1 \
+                    and not isinstance(node.expressions[0], exp.Slice):
+                # oidvector and int2vector subscripts count from 0, DuckDB's lists from 1
+                node.set("expressions", [exp.Add(this=node.expressions[0].copy(), expression=exp.Literal.number(1))])
+                return node
             if isinstance(node, exp.Operator):
                 return _operator(node)
             if isinstance(node, exp.Cast):
@@ -1036,7 +1657,9 @@ class CatalogEmulator:
         if target in ("regproc", "regprocedure"):
             if isinstance(inner, exp.Literal) and inner.is_string:
                 # pg_type.typinput and friends hold function names, so a regproc literal is its name
-                return exp.Literal.string(inner.this.split(".")[-1].split("(")[0])
+                name = exp.Literal.string(_unquote_name(inner.this.split("(")[0].strip()).split(".")[-1])
+                name.meta["regproc"] = True  # ...until a further ::oid cast looks it up in pg_proc
+                return name
             return _RegName(this="lb_regproc_name", expressions=[inner])
         if target == "regnamespace":
             return _RegName(this="lb_regnamespace_name", expressions=[inner])
@@ -1047,6 +1670,8 @@ class CatalogEmulator:
         if target == "oid":
             if _is_regname(inner):  # 'x'::regclass::oid and friends
                 return exp.cast(inner.expressions[0], _UINT)
+            if isinstance(inner, exp.Literal) and inner.meta.get("regproc"):  # psql's \sf: 'name'::regproc::oid
+                return _regproc_oid(inner.this)
             return exp.cast(inner, _UINT)
         if target in ARRAY_CASTS:
             return exp.cast(inner, exp.DataType.build(ARRAY_CASTS[target][0], dialect="duckdb"))
@@ -1079,6 +1704,16 @@ def _regclass_literal(text: str, visible: exp.Array) -> exp.Expression:
                          exp.Literal.string(f'relation "{text}" does not exist')])])
 
 
+def _regproc_oid(name: str) -> exp.Expression:
+    """The OID of the one function called `name`, or PostgreSQL's errors when there are none or several."""
+    quoted = name.replace("'", "''")
+    missing = f'function "{name}" does not exist'.replace("'", "''")
+    several = f'more than one function named "{name}"'.replace("'", "''")
+    return sqlglot.parse_one(
+        f"(SELECT CASE WHEN count(*) = 1 THEN min(lbp.oid) WHEN count(*) = 0 THEN error('{missing}') "
+        f"ELSE error('{several}') END FROM lb_pg_catalog.pg_proc lbp WHERE lbp.proname = '{quoted}')", read="duckdb")
+
+
 def _unquote_name(text: str) -> str:
     parts = [p.strip() for p in re.findall(r'"(?:[^"]|"")*"|[^.]+', text)]
     return ".".join(p[1:-1].replace('""', '"') if p.startswith('"') else p.lower() for p in parts)
@@ -1096,6 +1731,10 @@ class _CatalogError(errors.ProgrammingError):
 
 
 def _catalog_error(message: str) -> errors.Error:
+    if re.match(r'function "[^"]*" does not exist', message):
+        return _CatalogError(message, "42883")
+    if message.startswith("more than one function named"):
+        return _CatalogError(message, "42725")
     if "Scalar Function with name" in message or "Table Function with name" in message:
         return _CatalogError(message, "42883")
     if "does not exist" in message and message.startswith("relation"):
@@ -1273,6 +1912,17 @@ def _output_name(node: exp.Expression) -> str:
     if isinstance(node, exp.Func) and not isinstance(node, (exp.Binary, exp.Not, exp.Paren)):
         return node.sql_name().lower()
     return "?column?"
+
+
+def _oidvectors(table: pa.Table) -> tuple[pa.Table, dict[int, int]]:
+    """pg_proc.proargtypes as PostgreSQL prints an oidvector ('25 23', which pgJDBC splits on spaces)."""
+    oids = {}
+    for i, f in enumerate(table.schema):
+        if f.name == "proargtypes" and pa.types.is_list(f.type):
+            values = [None if v is None else " ".join(str(x) for x in v) for v in table.column(i).to_pylist()]
+            table = table.set_column(i, f.name, pa.array(values, pa.string()))
+            oids[i] = 30  # oidvector
+    return table, oids
 
 
 def _pg_types(table: pa.Table) -> pa.Table:
