@@ -16,7 +16,7 @@ from sqlglot.errors import ParseError as SqlglotParseError
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, Tokenizer, TokenType
 
-from lakebox.errors import ParseError, ProgrammingError
+from lakebox.errors import NotSupportedError, ParseError, ProgrammingError
 
 DIALECTS = ("athena", "redshift")
 
@@ -42,6 +42,19 @@ class AddPartitions:
 
 
 @dataclass
+class RenamePartition:
+    table: exp.Table
+    old: dict[str, str]
+    new: dict[str, str]
+
+
+@dataclass
+class AlterDatabaseProperties:
+    name: str
+    properties: dict[str, str]
+
+
+@dataclass
 class CreateExternalSchema:
     name: str
     database: str
@@ -57,17 +70,36 @@ class Explain:
 
 
 @dataclass
+class Maintenance:
+    """Redshift's ANALYZE and VACUUM: they tune storage and statistics, never a result."""
+
+    action: str  # analyze | vacuum
+    table: exp.Table | None
+
+
+@dataclass
+class SetSearchPath:
+    schemas: list[str]
+
+
+@dataclass
 class TransactionControl:
     action: str  # begin | commit | rollback
 
 
-Statement = exp.Expression | Show | MsckRepair | AddPartitions | CreateExternalSchema | Explain | TransactionControl
+Statement = (exp.Expression | Show | MsckRepair | AddPartitions | RenamePartition | AlterDatabaseProperties
+             | CreateExternalSchema | Explain | TransactionControl | Maintenance | SetSearchPath)
 
 
 # Statements whose first word may start one of our own grammars; anything else goes straight to
 # sqlglot, so that a query is tokenized once.
 _OWN_FIRST_WORDS = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "EXPLAIN", "SHOW", "MSCK", "ALTER",
                     "CREATE"}
+# Statements lakebox does not run at all, refused by their first word before any parsing (sqlglot
+# would otherwise report some of them as syntax errors).
+_REFUSED_FIRST_WORDS = {"ANALYZE", "VACUUM", "GRANT", "REVOKE", "UNLOAD", "COPY", "PREPARE", "EXECUTE", "DEALLOCATE",
+                        "CALL", "DECLARE", "FETCH", "CLOSE", "LOCK", "CANCEL", "OPTIMIZE", "REFRESH", "COMMENT",
+                        "RESET", "SET"}
 _FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*([A-Za-z_]+)", re.DOTALL)
 
 
@@ -76,6 +108,14 @@ def parse_statement(sql: str, dialect: str) -> Statement:
     if dialect not in DIALECTS:
         raise ProgrammingError(f"unknown dialect '{dialect}': use one of {', '.join(DIALECTS)}")
     match = _FIRST_WORD.match(sql)
+    if match is not None and match.group(1).upper() in _REFUSED_FIRST_WORDS:
+        if dialect == "redshift" and match.group(1).upper() in ("ANALYZE", "VACUUM", "SET"):
+            special = _parse_redshift_maintenance(sql, dialect)
+            if special is not None:
+                return special
+        raise not_supported(sql, dialect)
+    if match is not None and match.group(1).upper() in ("CREATE", "MERGE"):
+        _refuse_unsupported_forms(sql, dialect)
     if match is None or match.group(1).upper() in _OWN_FIRST_WORDS:
         special = _parse_own(sql, dialect)
         if special is not None:
@@ -111,11 +151,75 @@ class _StatementTokenizer(Tokenizer):
     STRING_ESCAPES = ["'", "\\"]
 
 
+class _RedshiftStatementTokenizer(_StatementTokenizer):
+    """Redshift's dollar-quoted bodies (`AS $$ ... $$` of CREATE PROCEDURE/FUNCTION) are one token,
+    so that the semicolons inside them do not split the statement."""
+
+    HEREDOC_STRINGS = ["$"]
+    HEREDOC_TAG_IS_IDENTIFIER = True
+    HEREDOC_STRING_ALTERNATIVE = TokenType.PARAMETER
+    SINGLE_TOKENS = {**Tokenizer.SINGLE_TOKENS, "$": TokenType.HEREDOC_STRING}
+
+
 def _tokenize(sql: str, dialect: str) -> list[Token]:
+    tokenizer = _RedshiftStatementTokenizer if dialect == "redshift" else _StatementTokenizer
     try:
-        return _StatementTokenizer().tokenize(sql)
+        return tokenizer().tokenize(sql)
     except TokenError as error:
         raise ParseError(str(error)) from error
+
+
+# Verbs whose statements are named by the object word too ("CREATE USER"); words that may come
+# between the verb and that word ("CREATE OR REPLACE EXTERNAL FUNCTION"); verbs named with an option.
+_OBJECT_VERBS = {"CREATE", "ALTER", "DROP", "SHOW", "DESCRIBE", "REFRESH", "ATTACH", "DETACH", "SET", "RESET"}
+_QUALIFIERS = {"OR", "REPLACE", "EXTERNAL", "MATERIALIZED", "TEMP", "TEMPORARY", "LOCAL", "GLOBAL", "UNIQUE",
+               "MASKING", "RLS", "IDENTITY", "DEFAULT"}
+_OPTIONS = {"ANALYZE": {"COMPRESSION"}, "START": {"TRANSACTION"}}
+_DROPPED = {"OR", "REPLACE"}
+
+
+def statement_label(sql: str, dialect: str = "athena") -> str:
+    """The words that name a statement, for messages: 'UNLOAD', 'CREATE USER', 'CREATE EXTERNAL FUNCTION'."""
+    try:
+        tokens = [t for t in _tokenize(sql, dialect) if t.token_type != TokenType.HIVE_TOKEN_STREAM]
+    except ParseError:
+        tokens = []
+    if not tokens:
+        return sql.strip().split(None, 1)[0].upper() if sql.strip() else "(empty)"
+    verb = tokens[0].text.upper()
+    words = [verb]
+    for token in tokens[1:]:
+        word = token.text.upper()
+        if token.token_type in (TokenType.STRING, TokenType.IDENTIFIER, TokenType.HEREDOC_STRING):
+            break
+        if verb in _OPTIONS:
+            if word in _OPTIONS[verb]:
+                words.append(word)
+            break
+        if verb not in _OBJECT_VERBS:
+            break
+        words.append(word)
+        if word not in _QUALIFIERS:
+            break
+    if words[:2] == ["ALTER", "TABLE"]:  # name the action too: ALTER TABLE ... OWNER TO
+        rest = tokens[3:]  # after the table's name (schema-qualified or not)
+        while len(rest) > 1 and rest[0].token_type == TokenType.DOT:
+            rest = rest[2:]
+        action = []
+        for token in rest[:2]:
+            if token.token_type in (TokenType.STRING, TokenType.L_PAREN, TokenType.IDENTIFIER, TokenType.NUMBER):
+                break
+            action.append(token.text.upper())
+        if action:
+            words += ["..."] + action
+    return " ".join(w for w in words if w not in _DROPPED)
+
+
+def not_supported(sql: str, dialect: str, why: str = "") -> NotSupportedError:
+    """The error for a statement lakebox does not run: it names the statement (and says why, if known)."""
+    service = "Athena" if dialect == "athena" else "Redshift"
+    reason = f": {why}" if why else ""
+    return NotSupportedError(f"{statement_label(sql, dialect)} is not supported by lakebox ({service}){reason}")
 
 
 def _split(tokens: list[Token]) -> list[list[Token]]:
@@ -149,10 +253,32 @@ def sqlglot_dialect(dialect: str):
     return dialect
 
 
+# Forms of otherwise supported statements that lakebox does not run. sqlglot reports some of them as
+# syntax errors; when parsing fails and one of these matches, the user hears what is not supported.
+_UNSUPPORTED_FORMS = [
+    (re.compile(r"\bIDENTITY\s*\(|\bGENERATED\s+(?:BY\s+DEFAULT|ALWAYS)\s+AS\s+IDENTITY\b", re.IGNORECASE),
+     "CREATE TABLE with an IDENTITY column"),
+    (re.compile(r"^\s*CREATE\s+(?:(?:LOCAL\s+)?TEMP(?:ORARY)?\s+)?TABLE\b[^(]*\(\s*LIKE\b", re.IGNORECASE),
+     "CREATE TABLE ... (LIKE ...)"),
+    (re.compile(r"\bREMOVE\s+DUPLICATES\b", re.IGNORECASE), "MERGE ... REMOVE DUPLICATES"),
+]
+
+
+def _refuse_unsupported_forms(sql: str, dialect: str) -> None:
+    for pattern, what in _UNSUPPORTED_FORMS:
+        if pattern.search(sql):
+            service = "Athena" if dialect == "athena" else "Redshift"
+            raise NotSupportedError(f"{what} is not supported by lakebox ({service})")
+
+
+_PIVOT = re.compile(r"(?<!UN)PIVOT\s*\(", re.IGNORECASE)
+
+
 def _parse_with_sqlglot(sql: str, dialect: str) -> exp.Expression:
     try:
         expressions = sqlglot.parse(sql, read=sqlglot_dialect(dialect), error_level=sqlglot.ErrorLevel.RAISE)
     except SqlglotParseError as error:
+        _refuse_unsupported_forms(sql, dialect)
         details = error.errors[0] if error.errors else {}
         message = details.get("description") or str(error).splitlines()[0]
         highlight = details.get("highlight")
@@ -168,8 +294,10 @@ def _parse_with_sqlglot(sql: str, dialect: str) -> exp.Expression:
         raise _many(len(expressions))
     expression = expressions[0]
     if isinstance(expression, exp.Command):
-        keyword = str(expression.this).upper()
-        raise ProgrammingError(f"unsupported statement: {keyword} ... is not something lakebox can run in {dialect}")
+        raise not_supported(sql, dialect)
+    if dialect == "redshift" and _PIVOT.search(sql) and \
+            any(not p.args.get("unpivot") for p in expression.find_all(exp.Pivot)):
+        raise NotSupportedError("PIVOT is not supported by lakebox (Redshift); UNPIVOT is")
     return expression
 
 
@@ -205,6 +333,10 @@ def _parse_special(sql: str, tokens: list[Token], words: list[str], dialect: str
         return MsckRepair(table)
     if first == "ALTER" and _mentions(tokens, "ADD") and _mentions(tokens, "PARTITION"):
         return _parse_add_partitions(tokens, dialect)
+    if first == "ALTER" and _mentions(tokens, "RENAME") and _mentions(tokens, "PARTITION"):
+        return _parse_rename_partition(tokens, dialect)
+    if first == "ALTER" and len(words) > 1 and words[1] in ("DATABASE", "SCHEMA") and _mentions(tokens, "DBPROPERTIES"):
+        return _parse_database_properties(tokens, dialect)
     if first == "CREATE" and len(words) > 2 and words[1] == "EXTERNAL" and words[2] == "SCHEMA":
         return _parse_external_schema(tokens, dialect)
     return None
@@ -323,9 +455,9 @@ def _parse_show(tokens: list[Token], dialect: str) -> Show:
         show = Show("tblproperties", target=p.table())
     else:
         token = p.peek()
-        what = token.text if token else ""
-        raise ProgrammingError(f"unsupported statement: SHOW {what} (supported: SHOW DATABASES | SCHEMAS | TABLES | "
-                               "VIEWS | PARTITIONS | COLUMNS | CREATE TABLE | CREATE VIEW | TBLPROPERTIES)")
+        what = token.text.upper() if token else ""
+        raise NotSupportedError(f"SHOW {what} is not supported by lakebox (supported: SHOW DATABASES | SCHEMAS | "
+                                "TABLES | VIEWS | PARTITIONS | COLUMNS | CREATE TABLE | CREATE VIEW | TBLPROPERTIES)")
     if p.accept("LIKE"):
         show.like = p.string()
     elif p.peek() is not None and p.peek().token_type == TokenType.STRING:
@@ -365,6 +497,101 @@ def _parse_add_partitions(tokens: list[Token], dialect: str) -> AddPartitions:
     return statement
 
 
+_VACUUM_OPTIONS = ("FULL", "SORT", "ONLY", "DELETE", "REINDEX", "RECLUSTER")
+
+
+def _parse_redshift_maintenance(sql: str, dialect: str) -> Statement | None:
+    """ANALYZE [VERBOSE] [table [(columns)]] [PREDICATE COLUMNS | ALL COLUMNS], VACUUM [option] [table
+    [TO n PERCENT]] [BOOST], SET search_path; None for the forms lakebox does not run."""
+    statements = _split(_tokenize(sql, dialect))
+    if len(statements) != 1:
+        raise _many(len(statements)) if statements else ProgrammingError("empty statement: nothing to execute")
+    p = _TokenParser(statements[0], dialect)
+    if p.accept("SET"):
+        if not p.accept("SEARCH_PATH"):
+            return None
+        if not (p.accept("TO") or p.at(TokenType.EQ)):
+            raise p._error("TO or =")
+        if p.at(TokenType.EQ):
+            p.index += 1
+        schemas = []
+        while p.peek() is not None:
+            token = p.peek()
+            p.index += 1
+            if token.token_type == TokenType.COMMA:
+                continue
+            schemas.append(token.text if token.token_type in (TokenType.STRING, TokenType.IDENTIFIER)
+                           else token.text.lower())
+        if not schemas:
+            raise p._error("a schema name")
+        return SetSearchPath(schemas)
+    if p.accept("ANALYZE"):
+        if p.accept("COMPRESSION"):
+            return None
+        p.accept("VERBOSE")
+        table = None
+        if p.peek() is not None and p.peek().text.upper() not in ("PREDICATE", "ALL"):
+            table = p.table()
+            if p.at(TokenType.L_PAREN):
+                while p.peek() is not None and not p.at(TokenType.R_PAREN):
+                    p.index += 1
+                p.punct(TokenType.R_PAREN, ")")
+        if p.accept("PREDICATE", "COLUMNS") or p.accept("ALL", "COLUMNS"):
+            pass
+        p.end()
+        return Maintenance("analyze", table)
+    p.expect("VACUUM")
+    while p.peek() is not None and p.peek().text.upper() in _VACUUM_OPTIONS:
+        p.index += 1
+    table = None
+    if p.peek() is not None and p.peek().text.upper() not in ("TO", "BOOST"):
+        table = p.table()
+    if p.accept("TO"):
+        p.literal()
+        p.expect("PERCENT")
+    p.accept("BOOST")
+    p.end()
+    return Maintenance("vacuum", table)
+
+
+def _parse_rename_partition(tokens: list[Token], dialect: str) -> RenamePartition:
+    p = _TokenParser(tokens, dialect)
+    p.expect("ALTER", "TABLE")
+    table = p.table()
+    p.expect("PARTITION")
+    old = {k: v for k, v in _parse_partition_spec(p).items()}
+    p.expect("RENAME", "TO", "PARTITION")
+    new = _parse_partition_spec(p)
+    p.end()
+    return RenamePartition(table, old, new)
+
+
+def _parse_properties(p: _TokenParser) -> dict[str, str]:
+    p.punct(TokenType.L_PAREN, "(")
+    properties: dict[str, str] = {}
+    while True:
+        key = p.string()
+        p.punct(TokenType.EQ, "=")
+        properties[key] = p.string()
+        if p.at(TokenType.COMMA):
+            p.index += 1
+            continue
+        p.punct(TokenType.R_PAREN, ")")
+        return properties
+
+
+def _parse_database_properties(tokens: list[Token], dialect: str) -> AlterDatabaseProperties:
+    p = _TokenParser(tokens, dialect)
+    p.expect("ALTER")
+    if not (p.accept("DATABASE") or p.accept("SCHEMA")):
+        raise p._error("DATABASE or SCHEMA")
+    name = p.identifier().lower()
+    p.expect("SET", "DBPROPERTIES")
+    properties = _parse_properties(p)
+    p.end()
+    return AlterDatabaseProperties(name, properties)
+
+
 def _parse_external_schema(tokens: list[Token], dialect: str) -> CreateExternalSchema:
     p = _TokenParser(tokens, dialect)
     p.expect("CREATE", "EXTERNAL", "SCHEMA")
@@ -374,8 +601,8 @@ def _parse_external_schema(tokens: list[Token], dialect: str) -> CreateExternalS
     if not (p.accept("DATA", "CATALOG") or p.accept("HIVE", "METASTORE")):
         token = p.peek()
         source = token.text.upper() if token else "nothing"
-        raise ProgrammingError(f"CREATE EXTERNAL SCHEMA FROM {source} is not supported: lakebox mounts "
-                               "FROM DATA CATALOG databases")
+        raise NotSupportedError(f"CREATE EXTERNAL SCHEMA FROM {source} is not supported by lakebox: it mounts "
+                                "FROM DATA CATALOG databases")
     p.expect("DATABASE")
     database = p.string().lower()
     iam_role = None

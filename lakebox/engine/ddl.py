@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import re
+
 from sqlglot import exp
 
 from lakebox import errors
@@ -9,7 +12,7 @@ from lakebox.catalog import model
 from lakebox.catalog.model import Column, Database, Partition, SerDeInfo, StorageDescriptor, Table
 from lakebox.dialects import statements as st
 from lakebox.dialects.types import glue_type, glue_type_from_duckdb
-from lakebox.engine import managed
+from lakebox.engine import managed, scans
 from lakebox.engine.names import QualifiedName, lookup_table, qualified_name, redshift_schema_database
 from lakebox.engine.result import Result, rows_result, status_result
 
@@ -24,30 +27,31 @@ _CLASSIFICATION = {model.PARQUET_SERDE: "parquet", model.ORC_SERDE: "orc", model
                    model.HIVE_JSON_SERDE: "json", model.OPEN_CSV_SERDE: "csv", model.LAZY_SIMPLE_SERDE: "csv"}
 
 
-def run(session, statement: exp.Expression, params) -> Result:
+def run(session, statement: exp.Expression, params, sql: str = "") -> Result:
     kind = (statement.args.get("kind") or "").upper()
     if isinstance(statement, exp.Create):
         if kind in ("DATABASE", "SCHEMA"):
             return create_database(session, statement)
         if kind == "VIEW":
-            return create_view(session, statement)
+            if statement.args.get("materialized"):
+                raise st.not_supported(sql or "CREATE MATERIALIZED VIEW", session.dialect)
+            return create_view(session, statement, late_binding=bool(_NO_SCHEMA_BINDING.search(sql)))
         if kind == "TABLE":
             if _is_external(statement):
                 return create_external_table(session, statement)
             if session.dialect == "redshift":
                 return managed.create_table(session, statement, params)
-            raise errors.NotSupportedError("Athena creates Hive tables with CREATE EXTERNAL TABLE; CREATE TABLE "
-                                           "(Iceberg or CTAS) is not supported yet")
+            what = "CREATE TABLE AS (CTAS)" if statement.expression is not None else "CREATE TABLE (Iceberg)"
+            raise errors.NotSupportedError(f"{what} is not supported by lakebox (Athena): it writes no table data "
+                                           "yet; create Hive tables over existing files with CREATE EXTERNAL TABLE")
     if isinstance(statement, exp.Drop):
         if kind in ("DATABASE", "SCHEMA"):
             return drop_database(session, statement)
-        if kind in ("TABLE", "VIEW"):
+        if kind in ("TABLE", "VIEW") and not statement.args.get("materialized"):
             return drop_table(session, statement, kind)
     if isinstance(statement, exp.Alter):
-        actions = statement.args.get("actions") or []
-        if actions and all(isinstance(a, exp.DropPartition) for a in actions):
-            return drop_partitions(session, statement)
-    raise errors.NotSupportedError(f"unsupported statement: {statement.sql(session.dialect)[:60]}")
+        return alter_table(session, statement, sql)
+    raise st.not_supported(sql or statement.sql(session.dialect), session.dialect)
 
 
 def run_special(session, statement) -> Result:
@@ -55,6 +59,10 @@ def run_special(session, statement) -> Result:
         return msck_repair(session, statement)
     if isinstance(statement, st.AddPartitions):
         return add_partitions(session, statement)
+    if isinstance(statement, st.RenamePartition):
+        return rename_partition(session, statement)
+    if isinstance(statement, st.AlterDatabaseProperties):
+        return alter_database_properties(session, statement)
     return create_external_schema(session, statement)
 
 
@@ -234,6 +242,7 @@ def create_external_table(session, statement: exp.Create) -> Result:
         raise errors.ProgrammingError(f"CREATE EXTERNAL TABLE {name} needs a LOCATION")
     session.storage.resolve(sd.location)  # validates the location's form
     parameters.update(_key_values(properties))
+    scans.format_spec(sd, parameters)  # a SerDe lakebox cannot read is refused now, not at the first query
     table = Table(name.table, name.database, storage_descriptor=sd, partition_keys=partition_keys,
                   table_type=model.EXTERNAL_TABLE, parameters=parameters, description=_comment(properties))
     with session.catalog_changes():
@@ -269,7 +278,11 @@ def drop_table(session, statement: exp.Drop, kind: str) -> Result:
 # -- views ------------------------------------------------------------------------------------------
 
 
-def create_view(session, statement: exp.Create) -> Result:
+# Redshift's late-binding views; sqlglot drops the clause from the tree, so the text tells.
+_NO_SCHEMA_BINDING = re.compile(r"\bWITH\s+NO\s+SCHEMA\s+BINDING\s*;?\s*$", re.IGNORECASE)
+
+
+def create_view(session, statement: exp.Create, late_binding: bool = False) -> Result:
     target = statement.this.this if isinstance(statement.this, exp.Schema) else statement.this
     name = qualified_name(target, session)
     query = statement.expression
@@ -277,11 +290,19 @@ def create_view(session, statement: exp.Create) -> Result:
         raise errors.ProgrammingError("CREATE VIEW needs AS followed by a query")
     text = query.sql(session.dialect)
     # Bind it now, as the services do, so that a broken view fails at creation, and learn its columns.
+    # A late-binding view (WITH NO SCHEMA BINDING) may name tables that do not exist yet.
+    columns: list[Column] = []
     with session.defaults(session.dialect, name.database if session.dialect == "athena" else session.search_path):
-        bound = session.bind(query.copy())
-        with session.registered(bound):
-            description = session.con.execute(f"SELECT * FROM ({bound.sql}) LIMIT 0").description
-    columns = [Column(col[0], glue_type_from_duckdb(str(col[1]))) for col in description]
+        try:
+            bound = session.bind(query.copy())
+        except errors.CatalogError:
+            if not late_binding:
+                raise
+            bound = None
+        if bound is not None:
+            with session.registered(bound):
+                description = session.con.execute(f"SELECT * FROM ({bound.sql}) LIMIT 0").description
+            columns = [Column(col[0], glue_type_from_duckdb(str(col[1]))) for col in description]
     parameters = {"presto_view": "true", "comment": "Presto View", "lakebox.dialect": session.dialect}
     view = Table(name.table, name.database, storage_descriptor=StorageDescriptor(columns=columns),
                  table_type=model.VIRTUAL_VIEW, parameters=parameters, view_original_text=text,
@@ -356,10 +377,124 @@ def drop_partitions(session, statement: exp.Alter) -> Result:
                     raise errors.NotSupportedError("DROP PARTITION takes key = value pairs")
                 spec[condition.this.name.lower()] = condition.expression.name
             to_drop.append(_partition_values(table, spec))
+    if_exists = bool(statement.args.get("exists")) or any(a.args.get("exists") for a in statement.args["actions"])
     with session.catalog_changes():
-        session.catalog.batch_delete_partition(name.database, name.table, to_drop,
-                                               if_exists=bool(statement.args.get("exists")))
+        session.catalog.batch_delete_partition(name.database, name.table, to_drop, if_exists=if_exists)
     return status_result("ALTER TABLE")
+
+
+def rename_partition(session, statement: st.RenamePartition) -> Result:
+    """ALTER TABLE ... PARTITION (old) RENAME TO PARTITION (new): new values, same files."""
+    name = qualified_name(statement.table, session)
+    table = lookup_table(name, session)
+    old = _partition_values(table, statement.old)
+    new = _partition_values(table, statement.new)
+    with session.catalog_changes():
+        partition = session.catalog.get_partition(name.database, name.table, old)
+        moved = Partition(new, name.database, name.table, storage_descriptor=partition.storage_descriptor,
+                          parameters=dict(partition.parameters))
+        session.catalog.update_partition(name.database, name.table, old, moved)
+    return status_result("ALTER TABLE")
+
+
+# -- ALTER TABLE and ALTER DATABASE ------------------------------------------------------------------
+
+
+def _action_label(action: exp.Expression, dialect: str) -> str:
+    words = re.findall(r"[A-Za-z_]+", action.sql(dialect))
+    return "ALTER TABLE " + " ".join(w.upper() for w in words[:2])
+
+
+def alter_table(session, statement: exp.Alter, sql: str) -> Result:
+    actions = statement.args.get("actions") or []
+    kind = (statement.args.get("kind") or "").upper()
+    if kind != "TABLE" or not actions:
+        raise st.not_supported(sql or statement.sql(session.dialect), session.dialect)
+    if all(isinstance(a, exp.DropPartition) for a in actions):
+        return drop_partitions(session, statement)
+    if len(actions) != 1:
+        raise errors.NotSupportedError("ALTER TABLE with several actions is not supported by lakebox: "
+                                       "write one ALTER TABLE per action")
+    action = actions[0]
+    name = qualified_name(statement.this, session)
+    if statement.args.get("exists") and not session.catalog.table_exists(name.database, name.table):
+        return status_result("ALTER TABLE")
+    table = lookup_table(name, session)
+    if table.is_view:
+        raise errors.ProgrammingError(f"'{name}' is a view: ALTER TABLE changes tables")
+    if table.table_type == model.MANAGED_TABLE:
+        return managed.alter_table(session, table, action, _action_label(action, session.dialect))
+    partition = statement.this.args.get("partition") if isinstance(statement.this, exp.Table) else None
+    if partition is not None:
+        if isinstance(action, exp.AlterSet) and action.args.get("location") is not None and len(action.args) == 1:
+            return _set_partition_location(session, table, partition, action.args["location"].name)
+        raise st.not_supported(sql or statement.sql(session.dialect), session.dialect)
+    changed = table.copy()
+    sd = changed.storage_descriptor
+    if isinstance(action, exp.AlterSet) and set(k for k, v in action.args.items() if v) == {"location"}:
+        location = action.args["location"].name
+        session.storage.resolve(location)
+        sd.location = location
+    elif isinstance(action, exp.AlterSet) and set(k for k, v in action.args.items() if v) == {"expressions"} \
+            and all(isinstance(e, exp.Properties) and all(type(p) is exp.Property for p in e.expressions)
+                    for e in action.expressions):
+        for properties in action.expressions:
+            changed.parameters.update(_key_values(properties.expressions))
+    elif isinstance(action, exp.Schema):  # ADD COLUMNS (...)
+        sd.columns = sd.columns + _columns(action)
+        _check_unique(changed.all_columns)
+    elif isinstance(action, exp.ReplaceColumns):
+        sd.columns = _columns(exp.Schema(expressions=action.expressions))
+        _check_unique(changed.all_columns)
+    elif isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None \
+            and not action.args.get("using") and not action.args.get("collate"):
+        _change_column(changed, action)
+    else:
+        raise errors.NotSupportedError(f"{_action_label(action, session.dialect)} is not supported by lakebox for "
+                                       f"external tables")
+    with session.catalog_changes():
+        session.catalog.update_table(changed)
+    return status_result("ALTER TABLE")
+
+
+def _change_column(table: Table, action: exp.AlterColumn) -> None:
+    """Hive's CHANGE COLUMN old new type [COMMENT '...']: rename, retype or comment one column."""
+    old = action.this.name.lower()
+    columns = table.storage_descriptor.columns
+    index = next((i for i, c in enumerate(columns) if c.name == old), None)
+    if index is None:
+        if any(k.name == old for k in table.partition_keys):
+            raise errors.NotSupportedError("CHANGE COLUMN of a partition key is not supported")
+        raise errors.ProgrammingError(f"Column '{old}' does not exist in '{table.database_name}.{table.name}'")
+    new_name = action.args["rename_to"].name.lower() if action.args.get("rename_to") is not None else old
+    comment = action.args.get("comment")
+    comment_text = comment.name if isinstance(comment, exp.Expression) else columns[index].comment
+    columns[index] = Column(new_name, glue_type(action.args["dtype"]), comment_text)
+    _check_unique(table.all_columns)
+
+
+def _set_partition_location(session, table: Table, partition: exp.Partition, location: str) -> Result:
+    spec = {}
+    for condition in partition.expressions:
+        if not isinstance(condition, exp.EQ):
+            raise errors.NotSupportedError("PARTITION (...) takes key = value pairs")
+        spec[condition.this.name.lower()] = condition.expression.name
+    values = _partition_values(table, spec)
+    session.storage.resolve(location)
+    with session.catalog_changes():
+        existing = session.catalog.get_partition(table.database_name, table.name, values)
+        moved = copy.deepcopy(existing)
+        moved.storage_descriptor.location = location
+        session.catalog.update_partition(table.database_name, table.name, values, moved)
+    return status_result("ALTER TABLE")
+
+
+def alter_database_properties(session, statement: st.AlterDatabaseProperties) -> Result:
+    with session.catalog_changes():
+        database = session.catalog.get_database(statement.name)
+        database.parameters = {**(database.parameters or {}), **statement.properties}
+        session.catalog.update_database(statement.name, database)
+    return status_result("ALTER DATABASE")
 
 
 def msck_repair(session, statement: st.MsckRepair) -> Result:

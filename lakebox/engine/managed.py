@@ -136,8 +136,28 @@ def drop_storage(session, table: Table) -> None:
     session.con.execute(f"DROP TABLE IF EXISTS {storage_name(session, name)}")
 
 
+def _merge_insert_columns(session, merge: exp.Merge) -> None:
+    """MERGE ... WHEN NOT MATCHED THEN INSERT VALUES (...) without a column list inserts into every column
+    in order; sqlglot reads that form as a call of VALUES, which DuckDB rejects: spell the columns out."""
+    from lakebox.engine.names import lookup_table
+
+    whens = merge.args.get("whens")
+    for when in whens.expressions if whens is not None else []:
+        insert = when.args.get("then")
+        if not isinstance(insert, exp.Insert) or not isinstance(insert.this, exp.Tuple):
+            continue
+        values = insert.this.expressions
+        if len(values) == 1 and isinstance(values[0], exp.Anonymous) and values[0].name.upper() == "VALUES":
+            table = lookup_table(qualified_name(merge.this, session), session)
+            names = [c.name for c in table.storage_descriptor.columns]
+            insert.set("this", exp.Tuple(expressions=[exp.column(n) for n in names]))
+            insert.set("expression", exp.Tuple(expressions=values[0].expressions))
+
+
 def dml(session, statement: exp.Expression, params) -> Result:
     started = time.perf_counter()
+    if isinstance(statement, exp.Merge):
+        _merge_insert_columns(session, statement)
     bound = session.bind(statement, params)
     with session.registered(bound):
         rows = session.con.execute(bound.sql).fetchall()  # fetch all: DuckDB 2 keeps a half-read result open
@@ -147,3 +167,131 @@ def dml(session, statement: exp.Expression, params) -> Result:
     result = status_result(tag, count)
     result.timings = {"plan_ms": bound.plan_ms, "execute_ms": (time.perf_counter() - started) * 1000}
     return result
+
+
+# -- ALTER TABLE and TRUNCATE ------------------------------------------------------------------------
+
+
+def _in_warehouse_transaction(session, work) -> None:
+    """Run `work()` (DuckDB DDL or DML on the warehouse) inside the statement's transaction."""
+    in_transaction = session.in_transaction
+    if not in_transaction:
+        session.con.execute("BEGIN TRANSACTION")
+    try:
+        work()
+        if not in_transaction:
+            session.con.execute("COMMIT")
+    except BaseException:
+        if not in_transaction:
+            session.con.execute("ROLLBACK")
+        raise
+
+
+def _column_index(table: Table, name: str) -> int:
+    for index, column in enumerate(table.storage_descriptor.columns):
+        if column.name == name:
+            return index
+    raise errors.ProgrammingError(f'column "{name}" of relation "{table.name}" does not exist')
+
+
+def alter_table(session, table: Table, action: exp.Expression, label: str) -> Result:
+    """Redshift's ALTER TABLE on a managed table: ADD / DROP / RENAME COLUMN, RENAME TO, ALTER COLUMN TYPE
+    (VARCHAR lengths). The warehouse table and the catalog change together."""
+    name = QualifiedName(table.database_name, table.name)
+    storage = storage_name(session, name)
+    changed = table.copy()
+    columns = changed.storage_descriptor.columns
+    statements: list[str] = []
+    if isinstance(action, exp.ColumnDef):  # ADD [COLUMN]
+        column = _column_definitions(exp.Schema(expressions=[action.copy()]))[0]
+        if any(c.name == column.name for c in columns):
+            raise errors.ProgrammingError(f'column "{column.name}" of relation "{table.name}" already exists')
+        definition = action.copy()
+        definition.set("exists", False)
+        statements.append(f"ALTER TABLE {storage} ADD COLUMN {definition.sql('duckdb')}")
+        columns.append(column)
+    elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
+        for target in action.args.get("tables") or []:
+            column = target.name.lower()
+            index = _column_index(changed, column)
+            if len(columns) == 1:
+                raise errors.ProgrammingError(f'cannot drop column "{column}": a table needs at least one column')
+            statements.append(f"ALTER TABLE {storage} DROP COLUMN {_quote(column)}")
+            del columns[index]
+    elif isinstance(action, exp.RenameColumn):
+        old, new = action.this.name.lower(), action.args["to"].name.lower()
+        index = _column_index(changed, old)
+        if any(c.name == new for c in columns):
+            raise errors.ProgrammingError(f'column "{new}" of relation "{table.name}" already exists')
+        statements.append(f"ALTER TABLE {storage} RENAME COLUMN {_quote(old)} TO {_quote(new)}")
+        columns[index] = Column(new, columns[index].type, columns[index].comment, dict(columns[index].parameters))
+        for key in ("distkey", "sortkey"):
+            if key in changed.parameters:
+                changed.parameters[key] = ",".join(new if k == old else k for k in changed.parameters[key].split(","))
+    elif isinstance(action, exp.AlterRename):
+        return _rename_table(session, table, action)
+    elif isinstance(action, exp.AlterDistStyle):  # recorded, as at CREATE TABLE; results never change
+        if isinstance(action.this, exp.Column):
+            key = action.this.name.lower()
+            _column_index(changed, key)
+            changed.parameters.update({"diststyle": "KEY", "distkey": key})
+        else:
+            changed.parameters["diststyle"] = action.this.name.upper()
+            changed.parameters.pop("distkey", None)
+    elif isinstance(action, exp.AlterSortKey):
+        keys = [k.name.lower() for k in action.expressions]
+        for key in keys:
+            _column_index(changed, key)
+        if keys:
+            changed.parameters.update({"sortkey": ",".join(keys), "sortkey_type": "COMPOUND"})
+        else:
+            changed.parameters.pop("sortkey", None)
+            changed.parameters.pop("sortkey_type", None)
+    elif isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None \
+            and action.args.get("rename_to") is None:
+        index = _column_index(changed, action.this.name.lower())
+        new_type = glue_type(action.args["dtype"])
+        if not (columns[index].type.startswith("varchar") and new_type.startswith("varchar")):
+            raise errors.NotSupportedError("ALTER COLUMN TYPE changes the length of a VARCHAR column only "
+                                           "(as in Redshift)")
+        columns[index] = Column(columns[index].name, new_type, columns[index].comment, dict(columns[index].parameters))
+    else:
+        raise errors.NotSupportedError(f"{label} is not supported by lakebox (Redshift)")
+    with session.catalog_changes():
+        _in_warehouse_transaction(session, lambda: [session.con.execute(s) for s in statements])
+        session.catalog.update_table(changed)
+    return status_result("ALTER TABLE")
+
+
+def _rename_table(session, table: Table, action: exp.AlterRename) -> Result:
+    target = action.this
+    if target.args.get("db") is not None:
+        raise errors.ProgrammingError("RENAME TO takes a table name without a schema")
+    new_name = target.name.lower()
+    if session.catalog.table_exists(table.database_name, new_name):
+        raise errors.AlreadyExists(f'Relation "{new_name}" already exists')
+    storage = storage_name(session, QualifiedName(table.database_name, table.name))
+    renamed = table.copy()
+    renamed.name = new_name
+    with session.catalog_changes():
+        _in_warehouse_transaction(session, lambda: session.con.execute(
+            f"ALTER TABLE {storage} RENAME TO {_quote(new_name)}"))
+        session.catalog.delete_table(table.database_name, table.name)
+        session.catalog.create_table(renamed)
+    return status_result("ALTER TABLE")
+
+
+def truncate(session, statement: exp.TruncateTable) -> Result:
+    """TRUNCATE deletes every row of managed tables; in Redshift it commits the open transaction."""
+    from lakebox.engine.names import lookup_table
+
+    names = [qualified_name(node, session) for node in statement.expressions]
+    tables = [lookup_table(name, session) for name in names]
+    for table, name in zip(tables, names):
+        if table.table_type != model.MANAGED_TABLE:
+            raise errors.NotSupportedError(f"TRUNCATE of '{name}' is not supported: it is not a local table")
+    _in_warehouse_transaction(session, lambda: [session.con.execute(f"DELETE FROM {storage_name(session, n)}")
+                                                for n in names])
+    if session.in_transaction:
+        session.commit_implicitly()
+    return status_result("TRUNCATE TABLE")

@@ -18,6 +18,10 @@ FILE_COLUMN = "__lakebox_file"
 _names = itertools.count()
 
 
+# SerDe class names (lower case, in part) that the readers below follow; any other is refused.
+_READABLE_SERDES = ("parquet", "orc", "json", "opencsvserde", "lazysimpleserde")
+
+
 def format_spec(sd: StorageDescriptor, table_parameters: dict[str, str]) -> FormatSpec:
     """Which reader, and how, for data stored as `sd` says (Athena's SerDe rules)."""
     serde = (sd.serde_info.serialization_library or "").lower()
@@ -25,6 +29,9 @@ def format_spec(sd: StorageDescriptor, table_parameters: dict[str, str]) -> Form
     params = sd.serde_info.parameters
     header = int(table_parameters.get("skip.header.line.count", "0") or 0)
     compression = table_parameters.get("compressionType") if table_parameters.get("compressionType") != "none" else None
+    if serde and not any(known in serde for known in _READABLE_SERDES):
+        raise NotSupportedError(f"tables stored with SerDe '{sd.serde_info.serialization_library}' cannot be read "
+                                "by lakebox (supported: Parquet, ORC, JSON, LazySimpleSerDe and OpenCSVSerde text)")
     if "parquet" in serde or "parquet" in input_format:
         return FormatSpec("parquet")
     if "orc" in serde or "orc" in input_format:

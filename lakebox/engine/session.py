@@ -25,6 +25,17 @@ from lakebox.engine.result import Result, rows_result, status_result
 from lakebox.engine.names import REDSHIFT_DEFAULT_SCHEMA
 
 
+def _values_query(values: exp.Values) -> exp.Select:
+    """Trino's top-level VALUES as a query; its columns are named _col0, _col1, ..."""
+    rows = values.expressions
+    width = len(rows[0].expressions) if rows and isinstance(rows[0], exp.Tuple) else 1
+    alias = exp.TableAlias(this=exp.to_identifier("t"),
+                           columns=[exp.to_identifier(f"_col{i}") for i in range(width)])
+    source = values.copy()
+    source.set("alias", alias)
+    return exp.select(*[exp.column(f"_col{i}", "t") for i in range(width)]).from_(source)
+
+
 class Session:
     """Executes one statement at a time in a dialect, against one workspace."""
 
@@ -122,8 +133,8 @@ class Session:
         cached = plan is not None
         if plan is None:
             statement = st.parse_statement(sql, self.dialect)
-            if not isinstance(statement, exp.Query):
-                return self._dispatch(statement, params)
+            if not isinstance(statement, exp.Query) or statement.args.get("into") is not None:
+                return self._dispatch(statement, params, sql)
             plan = self.binder.plan(statement, params)
             if key is not None:
                 self._plans.put(key, stamp, plan)
@@ -134,27 +145,54 @@ class Session:
         result.timings["plan_cached"] = float(cached)
         return result
 
-    def _dispatch(self, statement, params) -> Result:
+    def _dispatch(self, statement, params, sql: str) -> Result:
         if isinstance(statement, st.TransactionControl):
             return self._transaction(statement.action)
         if isinstance(statement, st.Show):
             return show.show(self, statement)
         if isinstance(statement, st.Explain):
             return self._explain(statement)
-        if isinstance(statement, (st.MsckRepair, st.AddPartitions, st.CreateExternalSchema)):
+        if isinstance(statement, st.Maintenance):
+            return self._maintenance(statement)
+        if isinstance(statement, st.SetSearchPath):
+            return self._set_search_path(statement)
+        if isinstance(statement, (st.MsckRepair, st.AddPartitions, st.RenamePartition, st.AlterDatabaseProperties,
+                                  st.CreateExternalSchema)):
             return ddl.run_special(self, statement)
         if isinstance(statement, exp.Describe):
             return show.describe(self, statement)
+        if isinstance(statement, exp.Select) and statement.args.get("into") is not None:
+            return self._select_into(statement, params, sql)
+        if isinstance(statement, exp.Values) and self.dialect == "athena":
+            return self.query(_values_query(statement), params)
+        if isinstance(statement, exp.TruncateTable) and self.dialect == "redshift":
+            return managed.truncate(self, statement)
         if isinstance(statement, (exp.Query,)):
             return self.query(statement, params)
-        if isinstance(statement, (exp.Insert, exp.Update, exp.Delete)):
+        if isinstance(statement, (exp.Insert, exp.Update, exp.Delete)) or \
+                (isinstance(statement, exp.Merge) and self.dialect == "redshift"):
             return managed.dml(self, statement, params)
         if isinstance(statement, exp.Use):
             return self._use(statement)
         if isinstance(statement, (exp.Create, exp.Drop, exp.Alter)):
-            return ddl.run(self, statement, params)
-        raise errors.NotSupportedError(f"unsupported statement: {statement.key.upper()} is not something lakebox "
-                                       f"can run in {self.dialect}")
+            return ddl.run(self, statement, params, sql)
+        raise st.not_supported(sql, self.dialect)
+
+    def _select_into(self, statement: exp.Select, params, sql: str) -> Result:
+        """Redshift's SELECT ... INTO [TEMP] table FROM ...: CREATE TABLE ... AS the query."""
+        if self.dialect != "redshift":
+            raise st.not_supported(sql, self.dialect, "SELECT ... INTO is not Athena SQL; use CREATE TABLE AS")
+        into = statement.args["into"]
+        query = statement.copy()
+        query.set("into", None)
+        properties = exp.Properties(expressions=[exp.TemporaryProperty()]) if into.args.get("temporary") else None
+        create = exp.Create(this=into.this.copy(), kind="TABLE", expression=query, properties=properties)
+        return ddl.run(self, create, params, sql)
+
+    def commit_implicitly(self) -> None:
+        """Commit the open transaction, as statements such as Redshift's TRUNCATE do."""
+        if self.in_transaction:
+            self._transaction("commit")
 
     def bind(self, expression: exp.Expression, params=None) -> BoundStatement:
         return self.binder.bind(expression, params)
@@ -227,12 +265,34 @@ class Session:
 
     def _use(self, statement: exp.Use) -> Result:
         name = statement.this.name.lower()
-        if self.dialect == "athena":
-            self.catalog.get_database(name)
-            self.database = name
-        else:
-            self.search_path = name
+        if self.dialect != "athena":
+            raise errors.NotSupportedError("USE is not supported by lakebox (Redshift): it switches databases, and "
+                                           "lakebox has one; choose a schema with SET search_path TO schema")
+        self.catalog.get_database(name)
+        self.database = name
         return status_result("SET")
+
+    def _set_search_path(self, statement: st.SetSearchPath) -> Result:
+        """SET search_path TO a, b: names resolve in the first schema of the list that is not $user."""
+        from lakebox.engine.names import redshift_schema_database
+
+        schemas = [s.lower() for s in statement.schemas if s.lower() not in ("$user", '"$user"')]
+        if not schemas:
+            raise errors.ProgrammingError("SET search_path needs a schema")
+        databases = {d.name for d in self.catalog.get_databases()}
+        existing = [s for s in schemas if redshift_schema_database(s, self) in databases]
+        self.search_path = (existing or schemas)[0]  # Redshift skips schemas that do not exist
+        return status_result("SET")
+
+    def _maintenance(self, statement: st.Maintenance) -> Result:
+        """ANALYZE and VACUUM change no result: check what they name, as Redshift does, and do nothing."""
+        from lakebox.engine.names import lookup_table, qualified_name
+
+        if statement.action == "vacuum" and self.in_transaction:
+            raise errors.ProgrammingError("VACUUM cannot run inside a transaction block")
+        if statement.table is not None:
+            lookup_table(qualified_name(statement.table, self), self)
+        return status_result(statement.action.upper())
 
     def _transaction(self, action: str) -> Result:
         if action == "begin":

@@ -21,7 +21,7 @@ def test_show_variants():
     assert columns.kind == "columns" and columns.target.sql() == "db.t"
     assert parse("SHOW CREATE TABLE t").kind == "create_table"
     assert parse("SHOW CREATE VIEW v").kind == "create_view"
-    with pytest.raises(errors.ProgrammingError, match="SHOW FUNCTIONS"):
+    with pytest.raises(errors.NotSupportedError, match="SHOW FUNCTIONS"):
         parse("SHOW FUNCTIONS")
 
 
@@ -33,6 +33,10 @@ def test_partition_ddl():
     assert isinstance(parse("MSCK REPAIR TABLE db.t"), st.MsckRepair)
     with pytest.raises(errors.ParseError, match="expected '='"):
         parse("ALTER TABLE t ADD PARTITION (dt '1')")
+    rename = parse("ALTER TABLE db.t PARTITION (dt='2024-01-01') RENAME TO PARTITION (dt='2024-01-02')")
+    assert (rename.table.sql(), rename.old, rename.new) == ("db.t", {"dt": "2024-01-01"}, {"dt": "2024-01-02"})
+    properties = parse("ALTER SCHEMA jd SET DBPROPERTIES ('creator'='Jane Doe', 'x'='y')")
+    assert properties == st.AlterDatabaseProperties("jd", {"creator": "Jane Doe", "x": "y"})
 
 
 def test_external_schema():
@@ -40,7 +44,7 @@ def test_external_schema():
                    "IAM_ROLE 'arn:aws:iam::1:role/r' REGION 'us-east-1' CREATE EXTERNAL DATABASE IF NOT EXISTS",
                    "redshift")
     assert schema == st.CreateExternalSchema("spectrum", "sales", "arn:aws:iam::1:role/r", True, True)
-    with pytest.raises(errors.ProgrammingError, match="FROM POSTGRES"):
+    with pytest.raises(errors.NotSupportedError, match="FROM POSTGRES"):
         parse("CREATE EXTERNAL SCHEMA s FROM POSTGRES DATABASE 'x'", "redshift")
 
 
@@ -68,3 +72,28 @@ def test_errors():
         parse("  ;  ")
     with pytest.raises(errors.ProgrammingError, match="unknown dialect"):
         parse("SELECT 1", "mysql")
+
+
+@pytest.mark.parametrize("sql, dialect, label", [
+    ("UNLOAD (SELECT 1) TO 's3://b/x/' WITH (format = 'PARQUET')", "athena", "UNLOAD"),
+    ("CREATE USER bob PASSWORD 'Abcdefg1'", "redshift", "CREATE USER"),
+    ("create or replace external function f(int) returns int", "redshift", "CREATE EXTERNAL FUNCTION"),
+    ("ANALYZE COMPRESSION t", "redshift", "ANALYZE COMPRESSION"),
+    ("VACUUM t", "athena", "VACUUM"),
+    ("SET datestyle TO ISO", "redshift", "SET DATESTYLE"),
+    ("ALTER TABLE s.t OWNER TO bob", "redshift", "ALTER TABLE ... OWNER TO"),
+    ("CREATE PROCEDURE p() AS $$ BEGIN NULL; END; $$ LANGUAGE plpgsql", "redshift", "CREATE PROCEDURE"),
+])
+def test_statements_lakebox_does_not_run_are_named(sql, dialect, label, tmp_path):
+    import lakebox
+
+    assert st.statement_label(sql, dialect) == label
+    with lakebox.connect(tmp_path, dialect=dialect) as connection:
+        with pytest.raises(errors.NotSupportedError, match=f"^{label.replace('.', '[.]')} is not supported by lakebox"):
+            connection.cursor().execute(sql)
+
+
+def test_dollar_quoted_bodies_keep_their_semicolons():
+    # one statement, not three: the body's semicolons are inside the $$ ... $$ string
+    create = parse("CREATE PROCEDURE p() AS $$ BEGIN x := 1; y := 2; END; $$ LANGUAGE plpgsql", "redshift")
+    assert isinstance(create, exp.Create) and create.args["kind"].upper() == "PROCEDURE"
