@@ -19,7 +19,7 @@ shapes (each checked against a real PostgreSQL 15 in tests/server/test_wire_para
 Where PostgreSQL cannot decide, it refuses the statement: `$1 IS NULL` and `count($1)` and a
 parameter that appears nowhere (`SELECT $2`) raise 42P18 "could not determine data type of
 parameter $1"; `$1 + $2`, `-$1`, `sum($1)` and `date + $1` raise 42725. `parameter_types()` does
-the same; `infer_parameter_types()` never raises and says text there, as lakebox always did. Where
+the same, and the server answers Parse with that error. Where
 lakebox itself cannot tell (an expression whose type it does not know, a function it has no rule
 for) it says text, not an error: PostgreSQL might well have decided.
 
@@ -96,14 +96,6 @@ class ParameterTypeError(errors.ProgrammingError):
 
 
 # --------------------------------------------------------------------------- entry points
-
-def infer_parameter_types(sql: str, pg, count: int) -> list[int]:
-    """The parameters' types, text wherever PostgreSQL (or lakebox) cannot determine one. Never raises."""
-    try:
-        return _resolve(sql, pg, [0] * count, strict=False)
-    except Exception:  # noqa: BLE001 - a description is never worth failing a Parse over
-        return [pgt.TEXT] * count
-
 
 def parameter_types(sql: str, pg, declared: list[int]) -> list[int]:
     """The parameters' types as PostgreSQL's Parse resolves them: `declared` where non-zero (the

@@ -26,7 +26,7 @@ from sqlglot import exp
 from lakebox import errors
 from lakebox.server import auth, copy as copyout, messages as m
 from lakebox.server import types as pgt
-from lakebox.server.params import infer_parameter_types
+from lakebox.server.params import ParameterTypeError, parameter_types
 from lakebox.server.pgcatalog import CatalogEmulator
 from lakebox.server.pgsession import Outcome, PgSession, SessionError
 from lakebox.server.rows import Rows
@@ -532,11 +532,12 @@ class ClientConnection:
         types = list(message.param_types) + [0] * max(0, count - len(message.param_types))
         if any(t == 0 for t in types):
             try:
-                inferred = await self.loop.run_in_executor(
-                    self.worker, infer_parameter_types, message.sql, self.pg, len(types))
-            except Exception:
-                inferred = [pgt.TEXT] * len(types)
-            types = [t if t else inferred[i] for i, t in enumerate(types)]
+                types = await self.loop.run_in_executor(self.worker, parameter_types, message.sql, self.pg, types)
+            except ParameterTypeError as error:  # 42P18 / 42725, as PostgreSQL's Parse answers
+                self.send_error(error)
+                return
+            except Exception:  # a description is never worth failing a Parse over
+                types = [t or pgt.TEXT for t in types]
         self.statements[message.name] = PreparedStatement(message.sql, types)
         self.protocol.send(m.parse_complete())
 
