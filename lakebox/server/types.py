@@ -2,8 +2,10 @@
 
 A result batch becomes DataRow messages without a Python loop over values: each column is
 encoded at once with pyarrow.compute / numpy into (lengths, bytes), and `encode_data_rows`
-scatters the columns into one buffer of DataRow messages with numpy. Only rare nested types
-(arrays, structs, maps, intervals in text, numerics in binary) take a per-value path.
+joins the columns into one buffer of DataRow messages. Nested types are encoded the same way,
+level by level: a list column's child values are encoded as one column and joined per list by
+the list offsets; numerics are split into base-10000 digits with numpy arithmetic on the
+decimals' 128/256-bit integers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lakebox import errors
 from lakebox.server.messages import FieldDescription
 
 # --------------------------------------------------------------------------- type catalogue
@@ -81,18 +84,18 @@ _PG_EPOCH_US = _PG_EPOCH_DAYS * 86400 * 1_000_000
 
 
 def _base(t: pa.DataType) -> pa.DataType:
-    if isinstance(t, pa.ExtensionType):
+    if isinstance(t, pa.BaseExtensionType):
         return t.storage_type
-    if pa.types.is_dictionary(t):
+    if pa.types.is_dictionary(t) or pa.types.is_run_end_encoded(t):
         return t.value_type
     return t
 
 
 def pg_type_of(t: pa.DataType) -> tuple[int, int]:
     """(type OID, type modifier) a column of Arrow type `t` is described with."""
-    if isinstance(t, pa.ExtensionType) and t.extension_name in ("arrow.uuid", "uuid"):
+    if isinstance(t, pa.BaseExtensionType) and t.extension_name in _UUID_NAMES:
         return UUID, -1
-    if isinstance(t, pa.ExtensionType) and "json" in t.extension_name:
+    if isinstance(t, pa.BaseExtensionType) and "json" in t.extension_name:
         return JSON, -1
     t = _base(t)
     if pa.types.is_boolean(t):
@@ -124,9 +127,12 @@ def pg_type_of(t: pa.DataType) -> tuple[int, int]:
         return TIME, -1
     if pa.types.is_interval(t) or pa.types.is_duration(t):
         return INTERVAL, -1
-    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t) \
-            or pa.types.is_list_view(t):
-        element, _ = pg_type_of(t.value_type)
+    if _is_list(t):
+        # lists of lists are multidimensional arrays of the innermost element type
+        leaf = t.value_type
+        while _is_list(leaf):
+            leaf = _base(leaf).value_type
+        element, _ = pg_type_of(leaf)
         base = BY_OID.get(element)
         if base is not None and base.array_oid and element != JSON:
             return base.array_oid, -1
@@ -227,8 +233,101 @@ def _numpy(arr: pa.Array, fill) -> np.ndarray:
     return arr.to_numpy(zero_copy_only=False)
 
 
-def _strings_from_python(values: list, n: int) -> Encoded:
-    return _from_binary_array(pa.array(values, type=pa.binary()))
+# --------------------------------------------------------------------------- whole-column helpers
+
+_LS = pa.large_string()
+_NULL_TEXT = pa.scalar(None, _LS)
+_UUID_NAMES = ("arrow.uuid", "uuid")
+
+
+def _is_list(t: pa.DataType) -> bool:
+    t = _base(t)
+    return (pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+            or pa.types.is_list_view(t) or pa.types.is_large_list_view(t))
+
+
+def _plain(arr: pa.Array) -> pa.Array:
+    """Extension arrays as their storage, dictionaries and run-end encodings decoded."""
+    if isinstance(arr.type, pa.BaseExtensionType):
+        arr = arr.storage
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if pa.types.is_run_end_encoded(arr.type):
+        arr = pc.run_end_decode(arr)
+    return arr
+
+
+def _ls(piece) -> pa.Array | pa.Scalar:
+    """A piece for _cat: a str is a constant; arrays are cast to large_string (numpy arrays first
+    to Arrow, so that numbers print as Arrow prints them)."""
+    if isinstance(piece, str):
+        return pa.scalar(piece, _LS)
+    if isinstance(piece, np.ndarray):
+        piece = pa.array(piece)
+    return piece if piece.type == _LS else piece.cast(_LS)
+
+
+def _cat(*pieces, sep: str = "", skip_nulls: bool = False) -> pa.Array:
+    """Row-wise concatenation of string columns and constants. A NULL piece makes the row NULL, or
+    with skip_nulls is left out together with its separator."""
+    return pc.binary_join_element_wise(*[_ls(p) for p in pieces], _ls(sep),
+                                       null_handling="skip" if skip_nulls else "emit_null")
+
+
+def _pick(mask: np.ndarray, yes, no) -> pa.Array:
+    return pc.if_else(pa.array(mask), _ls(yes), _ls(no))
+
+
+def _keep_nulls(arr: pa.Array, values: pa.Array) -> pa.Array:
+    """`values` with NULL wherever `arr` is NULL."""
+    if not arr.null_count:
+        return values
+    return pc.if_else(arr.is_valid(), values, pa.scalar(None, values.type))
+
+
+def _fixed_width(arr: pa.Array, width: int) -> np.ndarray:
+    """The values buffer of a fixed-width array as an (n, width) uint8 matrix, respecting the slice."""
+    n = len(arr)
+    buffer = arr.buffers()[1]
+    if buffer is None:
+        return np.zeros((n, width), np.uint8)
+    return np.frombuffer(buffer, np.uint8, count=n * width, offset=arr.offset * width).reshape(n, width)
+
+
+def _list_parts(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """A list (or map) column's offsets, from 0, and the child values they index.
+
+    A sliced list array keeps its whole child, with offsets into it: the child is sliced to the
+    rows' range and the offsets shifted to match."""
+    t = arr.type
+    if pa.types.is_fixed_size_list(t) or pa.types.is_list_view(t) or pa.types.is_large_list_view(t):
+        arr = arr.cast(pa.large_list(t.value_field))
+    offsets = arr.offsets.to_numpy().astype(np.int64)
+    values = arr.values.slice(offsets[0], offsets[-1] - offsets[0])
+    return offsets - offsets[0], values
+
+
+def _join_lists(offsets: np.ndarray, items: pa.Array, sep: str) -> pa.Array:
+    """Per list (offsets into `items`), its items joined with `sep`: '' for an empty list."""
+    return pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), _ls(items)), _ls(sep))
+
+
+def _union_values(arr: pa.Array, encode) -> pa.Array:
+    """A union column: each child through `encode` (text or JSON), picked row by row by type code."""
+    t = arr.type
+    n = len(arr)
+    codes = np.frombuffer(arr.buffers()[1], np.int8, count=n, offset=arr.offset)
+    child_of = np.zeros(128, np.int64)
+    child_of[list(t.type_codes)] = np.arange(t.num_fields)
+    which = child_of[codes]
+    choices = []
+    for i in range(t.num_fields):
+        values = _ls(encode(arr.field(i)))
+        if t.mode == "dense":  # children are compact: move each row's value to the row's position
+            offsets = np.frombuffer(arr.buffers()[2], np.int32, count=n, offset=arr.offset * 4)
+            values = values.take(pa.array(np.where(which == i, offsets, 0))) if len(values) else pa.nulls(n, _LS)
+        choices.append(values)
+    return pc.choose(pa.array(which), *choices)
 
 
 # --------------------------------------------------------------------------- text format
@@ -243,22 +342,21 @@ def _trim_fraction(strings: pa.Array) -> pa.Array:
 
 
 def text_array(arr: pa.Array) -> pa.Array:
-    """A whole column as PostgreSQL's text output, as an Arrow string (or binary) array."""
+    """A whole column as PostgreSQL's text output, as an Arrow string array (NULLs stay NULL)."""
+    if not len(arr):
+        return pa.array([], _LS)
     t = arr.type
-    if isinstance(t, pa.ExtensionType):
-        if t.extension_name in ("arrow.uuid", "uuid"):
-            return pa.array([None if v is None else str(uuidlib.UUID(bytes=v)) for v in arr.storage.to_pylist()],
-                            pa.string())
-        arr = arr.storage
-        t = arr.type
-    if pa.types.is_dictionary(t):
-        arr = arr.dictionary_decode()
-        t = arr.type
+    if isinstance(t, pa.BaseExtensionType) and t.extension_name in _UUID_NAMES:
+        return _uuid_text(arr.storage)
+    arr = _plain(arr)  # an arrow.json column is its text
+    t = arr.type
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         return arr
     if pa.types.is_boolean(t):
         return pc.if_else(arr, "t", "f")
-    if pa.types.is_integer(t) or pa.types.is_decimal(t) or pa.types.is_date(t):
+    if pa.types.is_decimal(t):
+        return _decimal_text(arr)
+    if pa.types.is_integer(t) or pa.types.is_date(t):
         return pc.cast(arr, pa.string())
     if pa.types.is_floating(t):
         s = pc.cast(pc.cast(arr, pa.float64()) if pa.types.is_float16(t) else arr, pa.string())
@@ -279,8 +377,18 @@ def text_array(arr: pa.Array) -> pa.Array:
         return _bytea_hex(arr)
     if pa.types.is_null(t):
         return pa.nulls(len(arr), pa.string())
-    # Nested and rare types: per value.
-    return pa.array([None if v is None else text_value(v, t) for v in arr.to_pylist()], pa.string())
+    if pa.types.is_interval(t) or pa.types.is_duration(t):
+        return _interval_text(arr)
+    if _is_list(t):
+        return _array_text(arr)
+    if pa.types.is_struct(t) or pa.types.is_map(t):
+        return _keep_nulls(arr, _json_values(arr))
+    if pa.types.is_union(t):
+        return _union_values(arr, text_array)
+    try:  # no type DuckDB returns gets here
+        return pc.cast(arr, pa.string())
+    except pa.ArrowNotImplementedError:
+        raise errors.NotSupportedError(f"values of Arrow type {t} cannot be sent to PostgreSQL clients") from None
 
 
 def _bytea_hex(arr: pa.Array) -> pa.Array:
@@ -304,95 +412,177 @@ def _bytea_hex(arr: pa.Array) -> pa.Array:
     return result
 
 
-def _quote_array_element(text: str) -> str:
-    if text == "" or text.upper() == "NULL" or any(c in text for c in '{},"\\ \t\n\r\x0b\x0c'):
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return text
+def _rows_from_matrix(chars: np.ndarray, keep: np.ndarray, arr: pa.Array) -> pa.Array:
+    """Strings built in a fixed-width byte matrix: row i is chars[i][keep[i]] (NULL where arr is)."""
+    valid = _validity(arr)
+    if valid is not None:
+        keep &= valid[:, None]
+    offsets = np.zeros(len(chars) + 1, np.int64)
+    np.cumsum(keep.sum(axis=1), out=offsets[1:])
+    validity = None if valid is None else pa.array(valid).buffers()[1]
+    return pa.LargeStringArray.from_buffers(len(chars), pa.py_buffer(offsets), pa.py_buffer(chars[keep]), validity)
 
 
-def text_value(value, t: pa.DataType) -> str:
-    """One value as PostgreSQL's text output (for the rare and nested types only)."""
-    t = _base(t)
-    if value is None:
-        return None
-    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t) or pa.types.is_list_view(t):
-        items = []
-        for v in value:
-            if v is None:
-                items.append("NULL")
-            elif pa.types.is_list(_base(t.value_type)) or pa.types.is_large_list(_base(t.value_type)):
-                items.append(text_value(v, t.value_type))
-            else:
-                items.append(_quote_array_element(text_value(v, t.value_type)))
-        return "{" + ",".join(items) + "}"
-    if pa.types.is_struct(t) or pa.types.is_map(t):
-        return json.dumps(_jsonable(value), ensure_ascii=False, separators=(", ", ": "))
-    if pa.types.is_interval(t) or pa.types.is_duration(t):
-        return format_interval(value)
-    if pa.types.is_boolean(t):
-        return "t" if value else "f"
-    if pa.types.is_floating(t):
-        return _float_text(value)
-    if isinstance(value, dt.datetime):
-        text = value.replace(tzinfo=None).isoformat(sep=" ")
-        if value.tzinfo is not None:
-            text = value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(sep=" ") + "+00"
+_UUID_HEX_COLUMNS = np.array([c for c in range(36) if c not in (8, 13, 18, 23)])
+
+
+def _uuid_text(storage: pa.Array) -> pa.Array:
+    """16 bytes -> 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', lower case as PostgreSQL prints it."""
+    if not pa.types.is_fixed_size_binary(storage.type):
+        storage = storage.cast(pa.binary(16))
+    raw = _fixed_width(storage, 16)
+    chars = np.full((len(raw), 36), ord("-"), np.uint8)
+    chars[:, _UUID_HEX_COLUMNS] = _HEX[raw].reshape(len(raw), 32)
+    return _rows_from_matrix(chars, np.ones(chars.shape, bool), storage)
+
+
+_POWERS4 = np.array([1000, 100, 10, 1], np.int64)
+
+
+def _decimal_text(arr: pa.Array) -> pa.Array:
+    """Decimals as PostgreSQL prints numeric: plain notation with exactly `scale` fraction digits.
+
+    Arrow prints that too, except for small values of a scale above 6, which it writes in
+    scientific notation ('0E-10', '1.2E-9'); those rows are written again from their digits."""
+    arr = _plain_decimal(arr)
+    text = pc.cast(arr, pa.string())
+    if arr.type.scale <= 6:
         return text
-    if isinstance(value, (bytes, bytearray)):
-        return "\\x" + bytes(value).hex()
-    if isinstance(value, uuidlib.UUID):
-        return str(value)
-    return str(value)
+    scientific = pc.fill_null(pc.match_substring(text, "E"), False)
+    if not pc.any(scientific).as_py():
+        return text
+    plain = _decimal_digits(arr.filter(scientific)).cast(pa.string())
+    return pc.replace_with_mask(text, scientific, plain)
 
 
-def _float_text(value: float) -> str:
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    text = repr(value)
-    return text[:-2] if text.endswith(".0") else text
+def _decimal_digits(arr: pa.Array) -> pa.Array:
+    """Decimals (scale > 0) in plain notation, from their base-10000 groups with numpy."""
+    scale = arr.type.scale
+    groups, negative, fraction = _decimal_groups(arr)
+    n, g = groups.shape
+    digits = (groups[:, :, None] // _POWERS4 % 10 + ord("0")).astype(np.uint8).reshape(n, 4 * g)
+    integer = 4 * (g - fraction)  # digit columns before the decimal point
+    chars = np.empty((n, 2 + 4 * g), np.uint8)  # sign, integer digits, '.', fraction digits
+    chars[:, 0] = ord("-")
+    chars[:, 1:1 + integer] = digits[:, :integer]
+    chars[:, 1 + integer] = ord(".")
+    chars[:, 2 + integer:] = digits[:, integer:]
+    keep = np.zeros(chars.shape, bool)
+    keep[:, 0] = negative
+    significant = digits[:, :integer] != ord("0")
+    significant[:, -1] = True  # the units digit, even when 0
+    keep[:, 1:1 + integer] = np.logical_or.accumulate(significant, axis=1)
+    keep[:, 1 + integer:2 + integer + scale] = True
+    return _rows_from_matrix(chars, keep, arr)
 
 
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        if value and all(isinstance(p, tuple) and len(p) == 2 for p in value):  # a map's pairs
-            return {str(k): _jsonable(v) for k, v in value}
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime, dt.time, decimal.Decimal, uuidlib.UUID)):
-        return str(value)
-    if isinstance(value, bytes):
-        return "\\x" + value.hex()
-    return value
+def _interval_text(arr: pa.Array) -> pa.Array:
+    """Intervals in PostgreSQL's default 'postgres' IntervalStyle, as its EncodeInterval writes them:
+    '1 year 2 mons 3 days 04:05:06.5', '-1 years -2 days +03:00:00', '00:00:00'.
+
+    A unit is plural unless its count is exactly 1, and a positive field right after a negative
+    one gets a '+'. Each field is built for the whole column, then the present ones are joined."""
+    months, days, micros = _interval_parts(arr)
+    years = np.sign(months) * (np.abs(months) // 12)  # C division: both parts keep the sign
+    months = months - 12 * years
+    before = np.zeros(len(arr), bool)  # the last non-zero field was negative
+    fields = []
+    for count, unit in ((years, " year"), (months, " mon"), (days, " day")):
+        text = _cat(_pick(before & (count > 0), "+", ""), count, unit, _pick(count != 1, "s", ""))
+        fields.append(pc.if_else(pa.array(count != 0), text, _NULL_TEXT))
+        before = np.where(count != 0, count < 0, before)
+    magnitude = np.abs(micros)
+    fraction = magnitude % 1_000_000
+    sign = pc.if_else(pa.array(micros < 0), _ls("-"), _pick(before, "+", ""))
+    fraction_text = pc.utf8_rtrim(pc.utf8_lpad(_ls(fraction), width=6, padding="0"), characters="0")
+    clock = _cat(sign, _two_digits(magnitude // 3_600_000_000), ":", _two_digits(magnitude // 60_000_000 % 60),
+                 ":", _two_digits(magnitude // 1_000_000 % 60),
+                 pc.if_else(pa.array(fraction != 0), _cat(".", fraction_text), _ls("")))
+    no_fields = (years == 0) & (months == 0) & (days == 0)
+    fields.append(pc.if_else(pa.array(no_fields | (micros != 0)), clock, _NULL_TEXT))
+    return _keep_nulls(arr, _cat(*fields, sep=" ", skip_nulls=True))
 
 
-def format_interval(value) -> str:
-    """PostgreSQL's 'postgres' IntervalStyle: '1 year 2 mons 3 days 04:05:06.5'."""
-    if isinstance(value, dt.timedelta):
-        months, days, nanos = 0, value.days, (value.seconds * 1_000_000 + value.microseconds) * 1000
-    else:  # pyarrow MonthDayNano
-        months, days, nanos = value.months, value.days, value.nanoseconds
-    parts = []
-    years, mons = divmod(abs(months), 12)
-    sign = "-" if months < 0 else ""
-    if years:
-        parts.append(f"{sign}{years} year{'s' if years != 1 else ''}")
-    if mons:
-        parts.append(f"{sign}{mons} mon{'s' if mons != 1 else ''}")
-    if days:
-        parts.append(f"{days} day{'s' if abs(days) != 1 else ''}")
-    if nanos or not parts:
-        micros = abs(nanos) // 1000
-        seconds, micro = divmod(micros, 1_000_000)
-        hours, rem = divmod(seconds, 3600)
-        minutes, secs = divmod(rem, 60)
-        text = f"{'-' if nanos < 0 else ''}{hours:02d}:{minutes:02d}:{secs:02d}"
-        if micro:
-            text += f".{micro:06d}".rstrip("0")
-        parts.append(text)
-    return " ".join(parts)
+def _two_digits(values: np.ndarray) -> pa.Array:
+    return pc.utf8_lpad(_ls(values), width=2, padding="0")
+
+
+# What array_out quotes: empty, NULL in any (ASCII) case, or holding {},"\ or white space. (Not
+# ascii_upper + equal: pyarrow 26's ascii_upper garbles large_string slices whose offsets start above 0.)
+_ARRAY_SPECIAL = r'^$|^[Nn][Uu][Ll][Ll]$|[{},"\\ \t\n\r\x0b\x0c]'
+
+
+def _array_text(arr: pa.Array) -> pa.Array:
+    """PostgreSQL's array output: '{1,2,NULL}', '{}', '{{1,2},{3,4}}', elements quoted as array_out
+    quotes them (empty, NULL in any case, or holding {},"\\ or white space: in double quotes with
+    \\ and " escaped). The child column is printed whole and joined per list by its offsets."""
+    offsets, values = _list_parts(arr)
+    items = _ls(text_array(values))
+    if not _is_list(values.type):  # inner arrays are printed bare: '{{1,2},{3,4}}'
+        special = pc.match_substring_regex(items, _ARRAY_SPECIAL)
+        if pc.any(special).as_py():
+            quoted = _cat('"', pc.replace_substring_regex(items, r'(["\\])', r"\\\1"), '"')
+            items = pc.if_else(special, quoted, items)
+    items = pc.fill_null(items, "NULL")
+    return _keep_nulls(arr, _cat("{", _join_lists(offsets, items, ","), "}"))
+
+
+# JSON (structs and maps): the text json.dumps(..., ensure_ascii=False, separators=(", ", ": "))
+# gives, built column by column. Strings (and values without a JSON form: decimals, dates, times,
+# timestamps, intervals, bytea, uuids) are JSON strings of their PostgreSQL text.
+
+_JSON_CONTROL = [(chr(c), json.dumps(chr(c))[1:-1]) for c in range(32)]  # '\n', '\u0000', ...
+
+
+def _json_string(text: pa.Array) -> pa.Array:
+    text = pc.replace_substring(_ls(text), "\\", "\\\\")
+    text = pc.replace_substring(text, '"', '\\"')
+    if pc.any(pc.match_substring_regex(text, r"[\x00-\x1f]")).as_py():
+        for char, escaped in _JSON_CONTROL:
+            text = pc.replace_substring(text, char, escaped)
+    return _cat('"', text, '"')
+
+
+def _json_values(arr: pa.Array) -> pa.Array:
+    """A column as JSON values, NULL as 'null' (the caller decides whether a top-level NULL is SQL NULL)."""
+    t = arr.type
+    if isinstance(t, pa.BaseExtensionType) and "json" in t.extension_name:
+        text = _ls(arr.storage)  # already JSON: embedded as it is
+    elif isinstance(t, pa.BaseExtensionType) and t.extension_name in _UUID_NAMES:
+        text = _json_string(_uuid_text(arr.storage))
+    else:
+        arr = _plain(arr)
+        t = arr.type
+        if pa.types.is_struct(t):
+            # '{"a": 1, "b": "x"}': the keys are constants, written once per field
+            pieces = ["{"]
+            for i, f in enumerate(t):
+                key = (", " if i else "") + json.dumps(f.name, ensure_ascii=False) + ": "
+                pieces += [key, _json_values(arr.field(i))]
+            text = _cat(*pieces, "}") if t.num_fields else pc.fill_null(pa.nulls(len(arr), _LS), "{}")
+        elif pa.types.is_map(t):
+            offsets, entries = _list_parts(arr)
+            keys, items = entries.flatten()
+            pairs = _cat(_json_string(text_array(keys)), ": ", _json_values(items))
+            text = _cat("{", _join_lists(offsets, pairs, ", "), "}")
+        elif _is_list(t):
+            offsets, values = _list_parts(arr)
+            text = _cat("[", _join_lists(offsets, _json_values(values), ", "), "]")
+        elif pa.types.is_union(t):
+            text = _union_values(arr, _json_values)
+        elif pa.types.is_boolean(t):
+            text = pc.if_else(arr, _ls("true"), _ls("false"))
+        elif pa.types.is_integer(t):
+            text = _ls(pc.cast(arr, pa.string()))
+        elif pa.types.is_floating(t):
+            # NaN and Infinity as Python's json writes them; '100' as '100.0' so it reads back as a float
+            text = _ls(text_array(arr))
+            text = pc.if_else(pc.match_substring_regex(text, r"^-?\d+$"), _cat(text, ".0"), text)
+        elif pa.types.is_null(t):
+            text = pa.nulls(len(arr), _LS)
+        else:
+            text = _json_string(text_array(arr))
+    return pc.fill_null(_keep_nulls(arr, text), "null")
 
 
 def encode_text(arr: pa.Array) -> Encoded:
@@ -403,27 +593,32 @@ def encode_text(arr: pa.Array) -> Encoded:
 
 
 def _interval_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(months, days, microseconds) as int64. A duration is all microseconds, as PostgreSQL keeps a
+    difference of timestamps; nanoseconds are truncated towards zero, as the text shows them."""
     t = arr.type
     n = len(arr)
     if pa.types.is_duration(t):
-        micros = _numpy(arr.cast(pa.duration("us")).cast(pa.int64()), 0)
-        return np.zeros(n, np.int32), np.zeros(n, np.int32), micros
-    raw = np.frombuffer(arr.buffers()[1], dtype=np.dtype([("m", "<i4"), ("d", "<i4"), ("ns", "<i8")]),
-                        count=n, offset=arr.offset * 16)
-    return raw["m"], raw["d"], raw["ns"] // 1000
+        ticks = _numpy(arr.cast(pa.int64()), 0).astype(np.int64)
+        if t.unit == "ns":
+            return np.zeros(n, np.int64), np.zeros(n, np.int64), _nanos_to_micros(ticks)
+        return np.zeros(n, np.int64), np.zeros(n, np.int64), ticks * {"s": 1_000_000, "ms": 1000, "us": 1}[t.unit]
+    raw = _fixed_width(arr, 16).view(np.dtype([("m", "<i4"), ("d", "<i4"), ("ns", "<i8")])).reshape(n)
+    return raw["m"].astype(np.int64), raw["d"].astype(np.int64), _nanos_to_micros(raw["ns"].astype(np.int64))
+
+
+def _nanos_to_micros(nanos: np.ndarray) -> np.ndarray:
+    return np.where(nanos < 0, -(-nanos // 1000), nanos // 1000)  # towards zero
 
 
 def encode_binary(arr: pa.Array) -> Encoded:
     """A whole column in PostgreSQL's binary format for the type pg_type_of() reports."""
+    if not len(arr):
+        return Encoded(lengths=np.zeros(0, np.int64), offsets=np.zeros(1, np.int64), data=np.zeros(0, np.uint8))
     t = arr.type
-    if isinstance(t, pa.ExtensionType) and t.extension_name in ("arrow.uuid", "uuid"):
-        return _from_binary_array(arr.storage)
-    if isinstance(t, pa.ExtensionType):
-        arr = arr.storage
-        t = arr.type
-    if pa.types.is_dictionary(t):
-        arr = arr.dictionary_decode()
-        t = arr.type
+    if isinstance(t, pa.BaseExtensionType) and t.extension_name in _UUID_NAMES:
+        return _uuid_binary(arr.storage)
+    arr = _plain(arr)  # arrow.json: its text
+    t = arr.type
     valid = _validity(arr)
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t) \
             or pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t) \
@@ -437,6 +632,8 @@ def encode_binary(arr: pa.Array) -> Encoded:
         return _fixed(_numpy(arr, 0), ">i4", valid)
     if pa.types.is_int64(t) or pa.types.is_uint32(t):
         return _fixed(_numpy(arr, 0), ">i8", valid)
+    if pa.types.is_uint64(t) or pa.types.is_decimal(t):
+        return _numeric_binary(arr)
     if pa.types.is_float16(t) or pa.types.is_float32(t):
         return _fixed(_numpy(arr, 0).astype(np.float32), ">f4", valid)
     if pa.types.is_float64(t):
@@ -460,96 +657,194 @@ def encode_binary(arr: pa.Array) -> Encoded:
         return Encoded(lengths=lengths, fixed=raw.view(np.uint8).reshape(-1, 16))
     if pa.types.is_null(t):
         return Encoded(lengths=np.full(len(arr), -1, dtype=np.int64), fixed=np.zeros((len(arr), 0), np.uint8))
-    oid, _ = pg_type_of(t)
-    values = arr.to_pylist()
-    if oid == NUMERIC:
-        return _strings_from_python([None if v is None else numeric_binary(v) for v in values], len(values))
-    if oid == JSON:
-        return _strings_from_python([None if v is None else text_value(v, t).encode() for v in values], len(values))
-    if oid in ARRAY_TYPES:
-        return _strings_from_python([None if v is None else array_binary(v, t) for v in values], len(values))
-    return _strings_from_python([None if v is None else text_value(v, t).encode() for v in values], len(values))
+    if _is_list(t):
+        return _array_binary(arr, pg_type_of(t)[0])
+    # json (structs, maps) and text (unions): the binary format is the text
+    return encode_text(arr)
 
 
-def numeric_binary(value) -> bytes:
-    """PostgreSQL's binary numeric: ndigits, weight, sign, dscale, then base-10000 digits."""
-    value = decimal.Decimal(value)
-    if value.is_nan():
-        return struct.pack("!hhHh", 0, 0, 0xC000, 0)
-    sign, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int):  # infinities
-        return struct.pack("!hhHh", 0, 0, 0xF000 if sign else 0xD000, 0)
-    dscale = max(0, -exponent)
-    text = "".join(map(str, digits))
-    # integer part and fraction part as strings of decimal digits
-    if exponent >= 0:
-        int_part, frac_part = text + "0" * exponent, ""
-    else:
-        int_part = text[:exponent] if len(text) > -exponent else ""
-        frac_part = text[exponent:].rjust(-exponent, "0")
-    int_part = int_part.lstrip("0")
-    pad_int = (-len(int_part)) % 4
-    int_part = "0" * pad_int + int_part
-    frac_part = frac_part + "0" * ((-len(frac_part)) % 4)
-    groups = [int(int_part[i:i + 4]) for i in range(0, len(int_part), 4)]
-    weight = len(groups) - 1
-    groups += [int(frac_part[i:i + 4]) for i in range(0, len(frac_part), 4)]
-    while groups and groups[0] == 0:
-        groups.pop(0)
-        weight -= 1
-    while groups and groups[-1] == 0:
-        groups.pop()
-    if not groups:
-        weight = 0
-    return struct.pack("!hhHh", len(groups), weight, 0x4000 if sign else 0, dscale) + \
-        b"".join(struct.pack("!H", g) for g in groups)
+def _uuid_binary(storage: pa.Array) -> Encoded:
+    if not pa.types.is_fixed_size_binary(storage.type):
+        return _from_binary_array(storage)
+    lengths = np.full(len(storage), 16, np.int64)
+    valid = _validity(storage)
+    if valid is not None:
+        lengths[~valid] = -1
+    return Encoded(lengths=lengths, fixed=_fixed_width(storage, 16))
 
 
-def _oid_array_binary(values: list) -> bytes:
-    if not values:
-        return struct.pack("!iiI", 0, 0, OID)
-    out = [struct.pack("!iiIii", 1, 1 if None in values else 0, OID, len(values), 1)]
-    for v in values:
-        out.append(b"\xff\xff\xff\xff" if v is None else struct.pack("!iI", 4, v))
-    return b"".join(out)
+# Binary numeric. PostgreSQL's numeric is int16 ndigits, int16 weight, uint16 sign (0x4000 for
+# negative), int16 dscale, then ndigits base-10000 digits ("groups") aligned on the decimal point,
+# without leading or trailing zero groups; weight is the power of 10000 of the first group.
 
 
-def _scalar_binary(value, t: pa.DataType) -> bytes:
-    arr = pa.array([value], type=t)
-    enc = encode_binary(arr)
-    if enc.fixed is not None:
-        return enc.fixed[0].tobytes()
-    return enc.data[enc.offsets[0]:enc.offsets[1]].tobytes()
+def _plain_decimal(arr: pa.Array) -> pa.Array:
+    """decimal128/256 with a scale >= 0 (decimal32/64 widened; a negative scale made 0)."""
+    t = arr.type
+    if t.scale < 0:
+        precision = t.precision - t.scale
+        return arr.cast(pa.decimal128(precision, 0) if precision <= 38 else pa.decimal256(precision, 0))
+    if t.byte_width < 16:
+        return arr.cast(pa.decimal128(t.precision, t.scale))
+    return arr
 
 
-def array_binary(value: list, t: pa.DataType) -> bytes:
-    element_type = _base(t).value_type
-    oid, _ = pg_type_of(element_type)
+def _divide_limbs(limbs: np.ndarray, divisor: int) -> np.ndarray:
+    """Long division of many multi-word integers at once: `limbs` holds 32-bit words (in uint64
+    cells, least significant first) and becomes the quotients; returns the remainders."""
+    remainder = np.zeros(len(limbs), np.uint64)
+    for i in range(limbs.shape[1] - 1, -1, -1):
+        current = (remainder << np.uint64(32)) | limbs[:, i]
+        limbs[:, i] = current // np.uint64(divisor)
+        remainder = current - limbs[:, i] * np.uint64(divisor)
+    return remainder
+
+
+def _decimal_groups(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, int]:
+    """The magnitudes of a decimal column as base-10000 groups aligned on the decimal point, most
+    significant first (int64, (n, groups)); whether each value is negative; how many groups are
+    fraction. At least one integer group is always there.
+
+    The unscaled two's complement integers are read from the Arrow buffer as 32-bit words and
+    divided by 10000 for all rows at once; once every value fits in 64 bits, plain uint64 numpy
+    division takes over. The number of passes follows the largest value in the column."""
+    t = arr.type
+    limbs = _fixed_width(arr, t.byte_width).view("<u4").astype(np.uint64)
+    negative = limbs[:, -1] >= np.uint64(1 << 31)
+    valid = _validity(arr)
+    if valid is not None:  # NULL slots may hold anything
+        limbs[~valid] = 0
+        negative &= valid
+    if negative.any():  # two's complement: |x| = ~x + 1, with the carry across the words
+        flipped = limbs[negative] ^ np.uint64(0xFFFFFFFF)
+        carry = np.ones(len(flipped), np.uint64)
+        for i in range(flipped.shape[1]):
+            flipped[:, i] += carry
+            carry = flipped[:, i] >> np.uint64(32)
+            flipped[:, i] &= np.uint64(0xFFFFFFFF)
+        limbs[negative] = flipped
+    magnitude = limbs  # (n, words) while some value needs more than 64 bits, then (n,) uint64
+
+    def divide(divisor: int) -> np.ndarray:
+        nonlocal magnitude
+        if magnitude.ndim == 2:
+            used = magnitude.shape[1]
+            while used > 2 and not magnitude[:, used - 1].any():  # drop words that are 0 everywhere
+                used -= 1
+            if used > 2:
+                magnitude = magnitude[:, :used]
+                return _divide_limbs(magnitude, divisor)
+            magnitude = magnitude[:, 0] | (magnitude[:, 1] << np.uint64(32))
+        magnitude, remainder = np.divmod(magnitude, np.uint64(divisor))
+        return remainder
+
+    scale = t.scale
+    fraction = -(-scale // 4)
+    groups = []  # least significant first
+    if scale % 4:  # the last fraction digits fill a group from its top: 1.5 is 1, 5000
+        groups.append(divide(10 ** (scale % 4)) * np.uint64(10 ** (4 - scale % 4)))
+    while len(groups) < fraction + 1 or magnitude.any():
+        groups.append(divide(10000))
+    return np.stack(groups[::-1], axis=1).astype(np.int64), negative, fraction
+
+
+def _numeric_binary(arr: pa.Array) -> Encoded:
+    if not pa.types.is_decimal(arr.type):  # uint64
+        arr = arr.cast(pa.decimal128(20, 0))
+    arr = _plain_decimal(arr)
+    groups, negative, fraction = _decimal_groups(arr)
+    n, g = groups.shape
+    nonzero = groups != 0
+    present = nonzero.any(axis=1)
+    first = np.argmax(nonzero, axis=1)
+    last = g - 1 - np.argmax(nonzero[:, ::-1], axis=1)
+    ndigits = np.where(present, last - first + 1, 0)
+    words = np.empty((n, 4 + g), np.int64)  # the header's four int16, then the groups from `first`
+    words[:, 0] = ndigits
+    words[:, 1] = np.where(present, g - 1 - first - fraction, 0)
+    words[:, 2] = np.where(negative, 0x4000, 0)
+    words[:, 3] = arr.type.scale
+    words[:, 4:] = np.take_along_axis(groups, np.minimum(first[:, None] + np.arange(g), g - 1), axis=1)
+    keep = np.arange(4 + g) < 4 + ndigits[:, None]
+    valid = _validity(arr)
+    if valid is not None:
+        keep &= valid[:, None]
+    lengths = keep.sum(axis=1) * 2
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    if valid is not None:
+        lengths[~valid] = -1
+    data = (words & 0xFFFF).astype(">u2")[keep].view(np.uint8)
+    return Encoded(lengths=lengths, offsets=offsets, data=data)
+
+
+def _not_rectangular() -> errors.DataError:
+    error = errors.DataError("multidimensional arrays must have array expressions with matching dimensions: "
+                             "a list column holds lists of lists of different lengths (or NULL lists inside a "
+                             "list), which PostgreSQL's binary array format cannot carry")
+    error.sqlstate = "2202E"
+    return error
+
+
+def _array_binary(arr: pa.Array, oid: int) -> Encoded:
+    """PostgreSQL's binary array for a list column described as array type `oid`: int32 ndim,
+    int32 has-NULL flag, uint32 element OID, int32 size and lower bound (1) per dimension, then each
+    element as int32 length (-1: NULL) and its binary value. An empty array has no dimensions.
+
+    Lists of lists are the dimensions of one array and must be rectangular. The elements of all
+    rows are encoded as one column, framed with their lengths and joined per row (Arrow's
+    binary_join over the composed offsets); the headers are built with numpy."""
+    element = ARRAY_TYPES[oid].element
+    n = len(arr)
+    valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), bool)
+    start, end = np.arange(n), np.arange(1, n + 1)  # each row's lists at the current level
     dims = []
-    level = value
-    while isinstance(level, list):
-        dims.append(len(level))
-        level = level[0] if level else None
-        if dims[-1] == 0:
-            break
-    flat = value
-    for _ in range(len(dims) - 1):
-        flat = [x for sub in flat for x in sub]
-    if len(dims) > 1:
-        element_type = _base(element_type).value_type
-        oid, _ = pg_type_of(element_type)
-    if dims == [0]:
-        return struct.pack("!iiI", 0, 0, oid)
-    has_null = any(v is None for v in flat)
-    out = [struct.pack("!iiI", len(dims), 1 if has_null else 0, oid)]
-    out += [struct.pack("!ii", d, 1) for d in dims]
-    for v in flat:
-        if v is None:
-            out.append(b"\xff\xff\xff\xff")
-        else:
-            data = _scalar_binary(v, element_type)
-            out.append(struct.pack("!i", len(data)) + data)
-    return b"".join(out)
+    level = arr
+    while _is_list(level.type):
+        offsets, child = _list_parts(level)
+        counts = np.diff(offsets)
+        # the size of this dimension: the length of the row's first list here (0 if it has none)
+        size = np.where(end > start, counts[np.minimum(start, len(counts) - 1)], 0) if len(counts) \
+            else np.zeros(n, np.int64)
+        if dims:  # an inner level: every list of a row as long as its first one, none NULL
+            row = np.repeat(np.arange(n), end - start)
+            ragged = (counts != size[row]) | ~np.asarray(level.is_valid().to_numpy(zero_copy_only=False), bool)
+            if np.any(ragged & valid[row]):
+                raise _not_rectangular()
+        dims.append(size)
+        start, end = offsets[start], offsets[end]
+        level = child
+    own, _ = pg_type_of(level.type)
+    if element == OID:  # a catalog oid[] column (lists of uint32)
+        enc = _fixed(_numpy(level.cast(pa.int64()), 0), ">u4", _validity(level))
+    elif element == own:
+        enc = encode_binary(level)
+    else:  # text[]: elements without an array type of their own (json) go as their text
+        enc = encode_text(level)
+    m = len(level)
+    framed = pc.binary_join_element_wise(_int32_column(enc.lengths, m), _arrow_values(enc, m), _EMPTY,
+                                         null_handling="replace", null_replacement="")
+    bounds = np.append(start, end[-1:]) if n else np.zeros(1, np.int64)
+    body = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(bounds, pa.int64()), framed), _EMPTY)
+
+    nulls = np.zeros(m + 1, np.int64)
+    np.cumsum(enc.lengths < 0, out=nulls[1:])
+    empty = np.any(np.stack(dims) == 0, axis=0)
+    width = 3 + 2 * len(dims)
+    header = np.empty((n, width), ">i4")
+    header[:, 0] = np.where(empty, 0, len(dims))
+    header[:, 1] = nulls[end] > nulls[start]
+    header[:, 2] = element
+    for k, size in enumerate(dims):
+        header[:, 3 + 2 * k] = size
+        header[:, 4 + 2 * k] = 1
+    keep = (np.arange(width) < np.where(empty, 3, width)[:, None]) & valid[:, None]
+    header_offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(keep.sum(axis=1) * 4, out=header_offsets[1:])
+    header_bytes = header.view(np.uint8).reshape(n, width, 4)[keep].reshape(-1)
+    headers = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(header_offsets),
+                                                                      pa.py_buffer(header_bytes)])
+    return _from_binary_array(_keep_nulls(arr, pc.binary_join_element_wise(headers, body, _EMPTY)))
 
 
 # --------------------------------------------------------------------------- DataRow assembly
@@ -628,9 +923,8 @@ def encode_batch(batch: pa.RecordBatch | pa.Table, formats: list[int] | None,
             encoded.append(encode_text(col))
         elif type_oids and type_oids.get(i) == OID:
             encoded.append(_fixed(_numpy(col.cast(pa.int64()), 0), ">u4", _validity(col)))
-        elif type_oids and type_oids.get(i) == OID_ARRAY:  # catalog results only: a few rows
-            encoded.append(_strings_from_python([None if v is None else _oid_array_binary(v) for v in col.to_pylist()],
-                                                len(col)))
+        elif type_oids and type_oids.get(i) == OID_ARRAY:
+            encoded.append(_array_binary(col, OID_ARRAY))
         else:
             encoded.append(encode_binary(col))
     return encode_data_rows(encoded, batch.num_rows)
@@ -732,13 +1026,19 @@ def _parse_timestamp(text: str) -> dt.datetime:
 
 
 def _numeric_from_binary(data: bytes) -> decimal.Decimal:
+    """One binary numeric parameter, exactly (integer arithmetic: no decimal context rounding)."""
     ndigits, weight, sign, dscale = struct.unpack_from("!hhHh", data)
-    if sign == 0xC000:
-        return decimal.Decimal("NaN")
-    digits = struct.unpack_from(f"!{ndigits}H", data, 8)
-    value = decimal.Decimal(0)
-    for i, d in enumerate(digits):
-        value += decimal.Decimal(d).scaleb(4 * (weight - i))
-    if sign == 0x4000:
-        value = -value
-    return value.quantize(decimal.Decimal(1).scaleb(-dscale)) if dscale else value.to_integral_value()
+    if sign in _NUMERIC_SPECIAL:
+        return decimal.Decimal(_NUMERIC_SPECIAL[sign])
+    unscaled = 0
+    for group in struct.unpack_from(f"!{ndigits}H", data, 8):
+        unscaled = unscaled * 10000 + group
+    exponent = 4 * (weight - ndigits + 1)  # of the last group's units digit
+    if exponent + dscale >= 0:
+        unscaled *= 10 ** (exponent + dscale)
+    else:  # digits beyond dscale (zeros filling the last group)
+        unscaled //= 10 ** -(exponent + dscale)
+    return decimal.Decimal((1 if sign == 0x4000 else 0, tuple(int(c) for c in str(unscaled)), -dscale))
+
+
+_NUMERIC_SPECIAL = {0xC000: "NaN", 0xD000: "Infinity", 0xF000: "-Infinity"}
