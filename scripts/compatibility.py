@@ -9,10 +9,13 @@ Sources, nothing else:
 - every rule family module in `lakebox/dialects/` that declares `FUNCTIONS = {"name": (status, how)}`
   (status: "supported" | "partial" | "not supported"); a module whose name starts with `redshift_`
   speaks for Redshift, the others for Athena; a module may instead declare
-  `FUNCTIONS = {"athena": {...}, "redshift": {...}}`, and may declare `STATEMENTS` the same way;
+  `FUNCTIONS = {"athena": {...}, "redshift": {...}}`;
+- `STATEMENTS = {"athena": {"name": (status, how, documentation URL)}, "redshift": {...}}`
+  (`lakebox/dialects/statement_support.py`): the statement families, listed in declaration order;
 - the conformance cases, `tests/conformance/<dialect>/<family>.yaml`: each case's `function` field
   counts as a documented case for that function (a function with cases and no declaration is
-  listed as supported, as DuckDB and sqlglot already run it, and the cases prove it);
+  listed as supported, as DuckDB and sqlglot already run it, and the cases prove it); the cases of
+  `statements.yaml` count for statement families, which must be declared;
 - the services' function indexes below: a function neither declared nor tested is listed as not
   supported (unverified: sqlglot's translation may still run it, but nothing proves the answer).
 """
@@ -103,6 +106,7 @@ class Entry:
     how: str
     family: str
     cases: int = 0
+    source: str = ""
 
 
 def _declarations(kind: str) -> dict[str, dict[str, Entry]]:
@@ -121,20 +125,35 @@ def _declarations(kind: str) -> dict[str, dict[str, Entry]]:
         else:
             per_dialect = {"redshift" if info.name.startswith("redshift") else "athena": declared}
         for dialect, functions in per_dialect.items():
-            for name, (status, how) in functions.items():
+            for name, declaration in functions.items():
+                status, how, *rest = declaration
                 if status not in STATUSES:
                     raise ValueError(f"{info.name}.{kind}[{name!r}]: status {status!r} is not one of {STATUSES}")
                 entry = found[dialect].get(name.lower())
                 if entry is None or STATUSES.index(status) > STATUSES.index(entry.status):
-                    found[dialect][name.lower()] = Entry(name, status, how, info.name)
+                    found[dialect][name.lower()] = Entry(name, status, how, info.name, source=rest[0] if rest else "")
     return found
 
 
+STATEMENT_CASES = "statements"  # tests/conformance/<dialect>/statements.yaml: cases of statement families
+
+
+def conformance_cases(dialect: str, stem: str | None = None) -> list[dict]:
+    """The conformance cases of a dialect (of one file, by its stem), in order."""
+    cases = []
+    for path in sorted((CONFORMANCE / dialect).glob("*.yaml")):
+        if stem is None or path.stem == stem:
+            cases += (yaml.safe_load(path.read_text()) or {}).get("cases", [])
+    return cases
+
+
 def _cases() -> dict[str, dict[str, tuple[str, int]]]:
-    """{dialect: {lower-case function: (family file, number of cases)}}."""
+    """{dialect: {lower-case function: (family file, number of cases)}} (statement families excluded)."""
     counted: dict[str, dict[str, tuple[str, int]]] = {d: {} for d in DIALECTS}
     for dialect in DIALECTS:
         for path in sorted((CONFORMANCE / dialect).glob("*.yaml")):
+            if path.stem == STATEMENT_CASES:
+                continue
             document = yaml.safe_load(path.read_text()) or {}
             for case in document.get("cases", []):
                 name = str(case.get("function") or "").strip()
@@ -146,15 +165,19 @@ def _cases() -> dict[str, dict[str, tuple[str, int]]]:
 
 
 def collect() -> dict[str, dict[str, list[Entry]]]:
-    """{dialect: {"functions": [...], "statements": [...]}}, each sorted by family then name."""
+    """{dialect: {"functions": [...], "statements": [...]}}: functions sorted by family then name,
+    statements in the order they are declared."""
     functions, statements, cases = _declarations("FUNCTIONS"), _declarations("STATEMENTS"), _cases()
     result = {}
     for dialect in DIALECTS:
+        for case in conformance_cases(dialect, STATEMENT_CASES):
+            name = str(case.get("function") or "").strip().lower()
+            if name not in statements[dialect]:
+                raise ValueError(f"tests/conformance/{dialect}/{STATEMENT_CASES}.yaml: {case.get('function')!r} is "
+                                 "not a statement family declared in STATEMENTS")
+            statements[dialect][name].cases += 1
         entries = dict(functions[dialect])
         for name, (family, count) in cases[dialect].items():
-            if name in statements[dialect]:
-                statements[dialect][name].cases += count
-                continue
             if name not in entries:
                 entries[name] = Entry(name, "supported", "DuckDB runs it as sqlglot translates it; the "
                                       "conformance cases prove it", family)
@@ -166,7 +189,7 @@ def collect() -> dict[str, dict[str, list[Entry]]]:
                                               "(index)")
         order = lambda e: (e.family == "(index)", e.family, e.name.lower())  # noqa: E731
         result[dialect] = {"functions": sorted(entries.values(), key=order),
-                           "statements": sorted(statements[dialect].values(), key=order)}
+                           "statements": list(statements[dialect].values())}
     return result
 
 
@@ -178,6 +201,15 @@ def _table(entries: list[Entry]) -> list[str]:
     lines = ["| name | status | how | family | cases |", "| --- | --- | --- | --- | --- |"]
     for e in entries:
         lines.append(f"| `{_cell(e.name)}` | {e.status} | {_cell(e.how)} | {e.family} | {e.cases or ''} |")
+    return lines
+
+
+def _statement_table(entries: list[Entry]) -> list[str]:
+    lines = ["| statement | status | how | documentation | cases |", "| --- | --- | --- | --- | --- |"]
+    for e in entries:
+        page = e.source.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html") if e.source else ""
+        link = f"[{page}]({e.source})" if e.source else ""
+        lines.append(f"| `{_cell(e.name)}` | {e.status} | {_cell(e.how)} | {link} | {e.cases or ''} |")
     return lines
 
 
@@ -193,11 +225,17 @@ def render() -> str:
         functions, statements = data[dialect]["functions"], data[dialect]["statements"]
         counts = {s: sum(e.status == s for e in functions) for s in STATUSES}
         total_cases = sum(e.cases for e in functions) + sum(e.cases for e in statements)
+        statement_counts = {s: sum(e.status == s for e in statements) for s in STATUSES}
         lines += [f"## {TITLES[dialect]}", "",
+                  f"{len(statements)} statement families: {statement_counts['supported']} supported, "
+                  f"{statement_counts['partial']} partial, {statement_counts['not supported']} not supported. "
                   f"{len(functions)} functions and operators: {counts['supported']} supported, {counts['partial']} "
                   f"partial, {counts['not supported']} not supported. {total_cases} conformance cases.", ""]
         if statements:
-            lines += ["### Statements", ""] + _table(statements) + [""]
+            lines += ["### Statements", "",
+                      "Each family is run by its conformance cases (`tests/conformance/" + dialect + "/statements.yaml`); "
+                      "a statement lakebox does not run raises NotSupportedError naming it.", ""]
+            lines += _statement_table(statements) + [""]
         lines += ["### Functions and operators", ""] + _table(functions) + [""]
     return "\n".join(lines)
 

@@ -57,6 +57,7 @@ class FormatSpec:
     header_lines: int = 0  # skip.header.line.count
     null_format: str | None = None  # csv; None means LazySimpleSerDe's '\N' (no null string with quote)
     compression: str | None = None  # optional hint; otherwise inferred from the file extension
+    nested: tuple[str, ...] = tuple(_NESTED_SEPARATORS)  # csv: collection items, map keys, deeper levels
 
 
 def scan_sql(
@@ -218,20 +219,21 @@ def _csv(con: Any, spec: FormatSpec, files: list[str], types: Typed, with_filena
         options.append("parallel = false")
     if with_filename:
         options.append(f"filename = {_lit(FILE_COLUMN)}")
-    select = [f"{_text_value(f'q.c{i}', t, 0, null)} AS {_ident(name)}" for i, (name, t) in enumerate(types)]
+    select = [f"{_text_value(f'q.c{i}', t, 0, null, spec.nested)} AS {_ident(name)}"
+              for i, (name, t) in enumerate(types)]
     return _select(select, with_filename, f"read_csv({_list(files)}, {', '.join(options)}) AS q")
 
 
-def _text_value(field: str, t: Any, level: int, null: str) -> str:
+def _text_value(field: str, t: Any, level: int, null: str, nested: Sequence[str] = tuple(_NESTED_SEPARATORS)) -> str:
     """A text field as type ``t``; complex types are split on Hive's nested separators."""
     if t.id not in ("list", "array", "map", "struct"):
         return _text_cast(field, t)
-    if level + 1 >= len(_NESTED_SEPARATORS):
+    if level + 1 >= len(nested):
         raise NotSupportedError(f"type {t} nests too deeply for a text file")
-    sep, y = _lit(_NESTED_SEPARATORS[level]), f"y{level}"
+    sep, y = _lit(nested[level]), f"y{level}"
 
     def element(expr: str, et: Any, lvl: int) -> str:  # nested fields equal to the null format are NULL
-        return f"CASE WHEN {expr} IS DISTINCT FROM {_lit(null)} THEN {_text_value(expr, et, lvl, null)} END"
+        return f"CASE WHEN {expr} IS DISTINCT FROM {_lit(null)} THEN {_text_value(expr, et, lvl, null, nested)} END"
 
     # Hive reads an empty field as an empty array or map.
     items = f"CASE WHEN {field} = '' THEN []::VARCHAR[] ELSE string_split({field}, {sep}) END"
@@ -245,7 +247,7 @@ def _text_value(field: str, t: Any, level: int, null: str) -> str:
     (_, kt), (_, vt) = t.children
     # A map entry is key, separator, value; no separator means a NULL value. Like Hive,
     # entries with a NULL key are dropped and the first of duplicate keys wins.
-    ksep = _lit(_NESTED_SEPARATORS[level + 1])
+    ksep = _lit(nested[level + 1])
     key = f"split_part({y}, {ksep}, 1)"
     value = f"CASE WHEN strpos({y}, {ksep}) > 0 THEN substr({y}, strpos({y}, {ksep}) + 1) END"
     entry = f"{{'key': {element(key, kt, level + 2)}, 'value': {element(value, vt, level + 2)}}}"

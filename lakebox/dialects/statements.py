@@ -27,6 +27,7 @@ class Show:
     target: exp.Table | None = None
     database: str | None = None
     like: str | None = None
+    property: str | None = None  # SHOW TBLPROPERTIES t('name')
 
 
 @dataclass
@@ -339,6 +340,8 @@ def _parse_special(sql: str, tokens: list[Token], words: list[str], dialect: str
         return _parse_database_properties(tokens, dialect)
     if first == "CREATE" and len(words) > 2 and words[1] == "EXTERNAL" and words[2] == "SCHEMA":
         return _parse_external_schema(tokens, dialect)
+    if first == "CREATE" and len(words) > 1 and words[1] in ("DATABASE", "SCHEMA") and _mentions(tokens, "DBPROPERTIES"):
+        return _parse_create_database(tokens, dialect)
     return None
 
 
@@ -426,9 +429,21 @@ class _TokenParser:
             raise self._error("end of statement")
 
 
+# Redshift's own SHOW statements, whose output lakebox does not produce (its Athena-style SHOW TABLES,
+# SHOW COLUMNS IN t and SHOW SCHEMAS run in both dialects).
+_REDSHIFT_SHOW = [("TABLES", "FROM", "SCHEMA"), ("SCHEMAS", "FROM", "DATABASE"), ("COLUMNS", "FROM", "TABLE"),
+                  ("DATABASES",), ("TABLE",), ("VIEW",), ("GRANTS",), ("DATASHARES",), ("MODEL",), ("PROCEDURE",),
+                  ("EXTERNAL", "TABLE"), ("FUNCTIONS",)]
+
+
 def _parse_show(tokens: list[Token], dialect: str) -> Show:
     p = _TokenParser(tokens, dialect)
     p.expect("SHOW")
+    if dialect == "redshift":
+        words = [t.text.upper() for t in tokens[1:4]]
+        for form in _REDSHIFT_SHOW:
+            if tuple(words[:len(form)]) == form:
+                raise NotSupportedError(f"SHOW {' '.join(form)} is not supported by lakebox (Redshift)")
     if p.accept("DATABASES") or p.accept("SCHEMAS"):
         show = Show("databases")
     elif p.accept("TABLES"):
@@ -453,6 +468,10 @@ def _parse_show(tokens: list[Token], dialect: str) -> Show:
         show = Show("create_view", target=p.table())
     elif p.accept("TBLPROPERTIES"):
         show = Show("tblproperties", target=p.table())
+        if p.at(TokenType.L_PAREN):
+            p.index += 1
+            show.property = p.string()
+            p.punct(TokenType.R_PAREN, ")")
     else:
         token = p.peek()
         what = token.text.upper() if token else ""
@@ -578,6 +597,31 @@ def _parse_properties(p: _TokenParser) -> dict[str, str]:
             continue
         p.punct(TokenType.R_PAREN, ")")
         return properties
+
+
+def _parse_create_database(tokens: list[Token], dialect: str) -> exp.Create:
+    """Hive's CREATE DATABASE ... [COMMENT] [LOCATION] WITH DBPROPERTIES (...), which sqlglot does not parse."""
+    p = _TokenParser(tokens, dialect)
+    p.expect("CREATE")
+    kind = "SCHEMA" if p.accept("SCHEMA") else "DATABASE"
+    if kind == "DATABASE":
+        p.expect("DATABASE")
+    exists = p.accept("IF", "NOT", "EXISTS")
+    name = p.identifier()
+    properties: list[exp.Expression] = []
+    while p.peek() is not None:
+        if p.accept("COMMENT"):
+            properties.append(exp.SchemaCommentProperty(this=exp.Literal.string(p.string())))
+        elif p.accept("LOCATION"):
+            properties.append(exp.LocationProperty(this=exp.Literal.string(p.string())))
+        elif p.accept("WITH", "DBPROPERTIES"):
+            pairs = _parse_properties(p)
+            properties.append(exp.Properties(expressions=[
+                exp.Property(this=exp.Literal.string(k), value=exp.Literal.string(v)) for k, v in pairs.items()]))
+        else:
+            raise p._error("COMMENT, LOCATION or WITH DBPROPERTIES")
+    return exp.Create(this=exp.Table(this=exp.to_identifier(name)), kind=kind, exists=exists,
+                      properties=exp.Properties(expressions=properties))
 
 
 def _parse_database_properties(tokens: list[Token], dialect: str) -> AlterDatabaseProperties:

@@ -243,8 +243,11 @@ class Binder:
                 node.set("catalog", exp.to_identifier(self.session.warehouse_catalog()))
                 continue
             if _is_dml_target(node):
-                raise NotSupportedError(f"writing to external table '{name}' is not supported: INSERT, UPDATE "
-                                        "and DELETE work on Redshift managed tables")
+                verb = {"insert": "INSERT INTO", "update": "UPDATE", "delete": "DELETE", "create": "CREATE"}.get(
+                    _dml_parent(node).key, _dml_parent(node).key.upper())
+                raise NotSupportedError(f"{verb} on external table '{name}' is not supported by lakebox: it writes "
+                                        "no files into tables over files (INSERT, UPDATE and DELETE work on Redshift "
+                                        "managed tables)")
             if table.table_type != EXTERNAL_TABLE:
                 raise NotSupportedError(f"table '{name}' has type {table.table_type}, which lakebox cannot read")
             alias = node.alias_or_name
@@ -254,7 +257,8 @@ class Binder:
                 predicates = [p.sql("duckdb") for p in pruning.pruning_predicates(node, alias, keys)]
             slot = ScanSlot(f"{_MARKER}{len(slots)}__", name, table, alias, predicates)
             slots.append(slot)
-            replacement = exp.Table(this=exp.Var(this=slot.marker), alias=node.args.get("alias"))
+            replacement = exp.Table(this=exp.Var(this=slot.marker), alias=node.args.get("alias"),
+                                    sample=node.args.get("sample"))  # TABLESAMPLE applies to the scan
             replacement.meta["lakebox_scan"] = True
             node.replace(replacement)
         return slots
@@ -282,6 +286,11 @@ def _query_part(expression: exp.Expression) -> exp.Expression | None:
     if isinstance(expression, (exp.Insert, exp.Create)) and isinstance(inner, _QUERY_TYPES):
         return inner
     return None
+
+
+def _dml_parent(node: exp.Table) -> exp.Expression:
+    parent = node.parent
+    return parent.parent if isinstance(parent, exp.Schema) else parent
 
 
 def _is_dml_target(node: exp.Table) -> bool:

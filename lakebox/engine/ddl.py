@@ -33,9 +33,9 @@ def run(session, statement: exp.Expression, params, sql: str = "") -> Result:
         if kind in ("DATABASE", "SCHEMA"):
             return create_database(session, statement)
         if kind == "VIEW":
-            if statement.args.get("materialized"):
+            if any(isinstance(p, exp.MaterializedProperty) for p in _properties(statement)):
                 raise st.not_supported(sql or "CREATE MATERIALIZED VIEW", session.dialect)
-            return create_view(session, statement, late_binding=bool(_NO_SCHEMA_BINDING.search(sql)))
+            return create_view(session, statement, late_binding=bool(statement.args.get("no_schema_binding")))
         if kind == "TABLE":
             if _is_external(statement):
                 return create_external_table(session, statement)
@@ -217,6 +217,15 @@ def _storage(properties) -> tuple[StorageDescriptor, dict[str, str]]:
     return sd, table_parameters
 
 
+def _refuse_partition_projection(parameters: dict[str, str]) -> None:
+    """Partition projection computes partitions from table properties; lakebox reads the catalog's only, so
+    a projected table would look empty: refuse it."""
+    if str(parameters.get("projection.enabled", "")).strip().lower() == "true":
+        raise errors.NotSupportedError("partition projection (TBLPROPERTIES 'projection.enabled'='true') is not "
+                                       "supported by lakebox: register the partitions (MSCK REPAIR TABLE or "
+                                       "ALTER TABLE ADD PARTITION) instead")
+
+
 def _target_name(session, target: exp.Expression) -> QualifiedName:
     table = target.this if isinstance(target, exp.Schema) else target
     return qualified_name(table, session)
@@ -243,6 +252,7 @@ def create_external_table(session, statement: exp.Create) -> Result:
     session.storage.resolve(sd.location)  # validates the location's form
     parameters.update(_key_values(properties))
     scans.format_spec(sd, parameters)  # a SerDe lakebox cannot read is refused now, not at the first query
+    _refuse_partition_projection(parameters)
     table = Table(name.table, name.database, storage_descriptor=sd, partition_keys=partition_keys,
                   table_type=model.EXTERNAL_TABLE, parameters=parameters, description=_comment(properties))
     with session.catalog_changes():
@@ -276,10 +286,6 @@ def drop_table(session, statement: exp.Drop, kind: str) -> Result:
 
 
 # -- views ------------------------------------------------------------------------------------------
-
-
-# Redshift's late-binding views; sqlglot drops the clause from the tree, so the text tells.
-_NO_SCHEMA_BINDING = re.compile(r"\bWITH\s+NO\s+SCHEMA\s+BINDING\s*;?\s*$", re.IGNORECASE)
 
 
 def create_view(session, statement: exp.Create, late_binding: bool = False) -> Result:
@@ -440,6 +446,7 @@ def alter_table(session, statement: exp.Alter, sql: str) -> Result:
                     for e in action.expressions):
         for properties in action.expressions:
             changed.parameters.update(_key_values(properties.expressions))
+        _refuse_partition_projection(changed.parameters)
     elif isinstance(action, exp.Schema):  # ADD COLUMNS (...)
         sd.columns = sd.columns + _columns(action)
         _check_unique(changed.all_columns)
@@ -450,8 +457,10 @@ def alter_table(session, statement: exp.Alter, sql: str) -> Result:
             and not action.args.get("using") and not action.args.get("collate"):
         _change_column(changed, action)
     else:
-        raise errors.NotSupportedError(f"{_action_label(action, session.dialect)} is not supported by lakebox for "
-                                       f"external tables")
+        label = _action_label(action, session.dialect)
+        if isinstance(action, exp.AlterSet) and action.find(exp.SerdeProperties):
+            label = "ALTER TABLE SET SERDEPROPERTIES"
+        raise errors.NotSupportedError(f"{label} is not supported by lakebox for external tables")
     with session.catalog_changes():
         session.catalog.update_table(changed)
     return status_result("ALTER TABLE")

@@ -46,9 +46,13 @@ def format_spec(sd: StorageDescriptor, table_parameters: dict[str, str]) -> Form
         delimiter = params.get("field.delim") or params.get("serialization.format") or "\x01"
         if delimiter.isdigit() and len(delimiter) == 1 and "field.delim" not in params:
             delimiter = chr(int(delimiter))  # serialization.format holds a character code, e.g. '1'
+        nested = list(FormatSpec.nested)
+        for level, key in enumerate(("collection.delim", "mapkey.delim")):  # COLLECTION ITEMS, MAP KEYS
+            if params.get(key):
+                nested[level] = params[key]
         return FormatSpec("csv", delimiter=delimiter, quote=None, escape=params.get("escape.delim"),
                           header_lines=header, null_format=params.get("serialization.null.format", "\\N"),
-                          compression=compression)
+                          compression=compression, nested=tuple(nested))
     raise NotSupportedError(f"tables stored with SerDe '{sd.serde_info.serialization_library}' cannot be read "
                             "(supported: Parquet, ORC, JSON, LazySimpleSerDe and OpenCSVSerde text)")
 

@@ -48,6 +48,12 @@ def show(session, statement: st.Show) -> Result:
     if statement.kind == "columns":
         return rows_result(["field"], [[c.name for c in table.all_columns]])
     if statement.kind == "tblproperties":
+        if statement.property is not None:  # only that property's value
+            value = table.parameters.get(statement.property)
+            if value is None:
+                raise errors.ProgrammingError(f"Table '{table.database_name}.{table.name}' has no property "
+                                              f"'{statement.property}'")
+            return rows_result(["prpt_value"], [[value]])
         items = sorted(table.parameters.items())
         return rows_result(["prpt_name", "prpt_value"], [[k for k, _ in items], [v for _, v in items]])
     if statement.kind == "create_view":
