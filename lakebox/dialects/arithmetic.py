@@ -355,6 +355,16 @@ def _typeof(node: exp.Typeof) -> exp.Expression:
         return exp.Literal.string("timestamp(3) with time zone")
     if isinstance(argument, exp.Literal) and argument.is_string:
         return exp.Literal.string(f"varchar({len(argument.this)})")  # Trino types a string literal by its length
+    datatype = argument.type
+    if datatype is not None and datatype.this in (T.CHAR, T.NCHAR, T.VARCHAR):  # char(n), varchar(n) (char_types)
+        params = datatype.expressions
+        length = int(params[0].name) if len(params) == 1 and params[0].name.isdigit() else None
+        if datatype.this != T.VARCHAR:
+            if length is None and isinstance(argument, exp.Cast) and isinstance(argument.this, exp.Literal):
+                length = len(argument.this.this)  # char 'abc' is char(3)
+            return exp.Literal.string(f"char({length or 1})")
+        if length is not None:
+            return exp.Literal.string(f"varchar({length})")
     derived = (exp.Literal, exp.Neg, exp.Paren, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
     numeric = numeric_type(argument) if isinstance(argument, derived) or "lakebox_type" in argument.meta else None
     if numeric is not None and numeric[0] == "dec":
@@ -638,7 +648,7 @@ FUNCTIONS = {
     "/ (decimal)": ("supported", "exact decimal division rounded half up (DuckDB would divide as DOUBLE)"),
     "avg": ("supported", "decimal(p,s) stays decimal(p,s), exact; real stays real; integers give double"),
     "sum": ("supported", "integer sums are bigint, real sums real"),
-    "typeof": ("supported", "Trino type names; varchar lengths only for literals"),
+    "typeof": ("supported", "Trino type names; varchar lengths for literals, casts and columns declared with one"),
     "e": ("supported", ""), "infinity": ("supported", ""), "nan": ("supported", ""),
     "is_finite": ("supported", ""), "is_infinite": ("supported", ""), "is_nan": ("supported", ""),
     "to_base": ("supported", "lower-case digits as Java prints them"),

@@ -31,6 +31,14 @@ def _is_text(node: exp.Expression) -> bool:
     return kind(node) in _TEXT
 
 
+def _char_width(node: exp.Expression) -> int | None:
+    """n for a CHAR(n) value (None for other text)."""
+    if kind(node) not in (T.CHAR, T.NCHAR, T.BPCHAR):
+        return None
+    params = node.type.expressions if node.type is not None else []
+    return int(params[0].name) if len(params) == 1 and params[0].name.isdigit() else None
+
+
 def _blank_free(node: exp.Expression) -> exp.Expression:
     """`node` without trailing blanks: literals at plan time, everything else with RTRIM."""
     if isinstance(node, exp.Literal) and node.is_string:
@@ -90,12 +98,20 @@ def grouping(select: exp.Select) -> None:
                 keys.append(value)
     for key in keys:
         original = key.copy()
+        width = _char_width(key)
 
-        def make(original=original):
+        def grouped(original=original):
             return typed(call("rtrim", original.copy(), exp.Literal.string(" ")), "VARCHAR")
 
+        def make(original=original, width=width):
+            if width is None:
+                return grouped(original)
+            # a CHAR(n) key groups without its blanks and comes back padded to n, as Redshift shows it
+            return typed(call("rpad", grouped(original), exp.Literal.number(width), exp.Literal.string(" ")),
+                         original.type.copy())
+
         if group is not None:
-            group.set("expressions", [make() if g == original else g for g in group.expressions])
+            group.set("expressions", [grouped() if g == original else g for g in group.expressions])
         projections = []
         for projection in select.expressions:
             if isinstance(projection, exp.Alias):
@@ -383,8 +399,7 @@ FUNCTIONS = {
     "LIKE": ("supported", "backslash is the default escape character"),
     "ILIKE": ("supported", "backslash is the default escape character"),
     "string comparison": ("partial", "trailing blanks ignored in =, <>, <, >, IN, BETWEEN, joins, GROUP BY, "
-                                     "DISTINCT and COUNT(DISTINCT); not in UNION/INTERSECT/EXCEPT; CHAR(n) values "
-                                     "are not blank-padded in results"),
+                                     "DISTINCT and COUNT(DISTINCT); not in UNION/INTERSECT/EXCEPT"),
     "NVL": ("supported", "COALESCE"),
     "NVL2": ("supported", "CASE"),
     "COALESCE": ("supported", "DuckDB"),

@@ -156,11 +156,21 @@ def _length(datatype: exp.DataType) -> int | None:
     return None
 
 
+_CHARS = (T.CHAR, T.NCHAR, T.BPCHAR)
+
+
 def text_cast(node: exp.Cast) -> exp.Expression | None:
     """VARCHAR(n) and CHAR(n) hold n bytes: a longer text is cut at the last whole character that fits
-    (DuckDB ignores the length); CHAR(n) is blank-padded to n."""
+    (DuckDB ignores the length); CHAR(n) is blank-padded to n. A CHAR value converted to another string
+    type loses its trailing blanks (r_Character_types, "Significance of trailing blanks")."""
     target = node.to.this
     length = _length(node.to)
+    source = kind(node.this)
+    if source in _CHARS and target not in _CHARS:
+        stripped = typed(call("rtrim", node.this, exp.Literal.string(" ")), "VARCHAR")
+        if length is None:
+            return typed(stripped, node.to.copy())
+        node = exp.Cast(this=stripped, to=node.to)
     if length is None:
         return None
     value = node.this if kind(node.this) in rc.STRINGS else cast(node.this.copy(), "VARCHAR")
@@ -172,7 +182,7 @@ def text_cast(node: exp.Cast) -> exp.Expression | None:
 def cast_rule(node: exp.Cast) -> exp.Expression | None:
     target = node.to.this
     source = kind(node.this)
-    if target in (T.VARCHAR, T.NVARCHAR, T.CHAR, T.NCHAR, T.BPCHAR):
+    if target in (T.VARCHAR, T.NVARCHAR, T.CHAR, T.NCHAR, T.BPCHAR, T.TEXT):
         return text_cast(node)
     if target in _TO_INTEGER and (source in rc.STRINGS or isinstance(node.this, exp.Literal) and node.this.is_string):
         return call(f"lakebox_rs_text_to_{_TO_INTEGER[target]}", node.this, type=node.to.copy())
@@ -302,7 +312,12 @@ FUNCTIONS = {
     "CAST / :: (text to integer)": ("supported", "only integer text; '2.7'::int is an error, as in Redshift"),
     "CAST / :: (double to integer)": ("supported", "rounds half away from zero"),
     "CAST / :: (text to date/timestamp)": ("supported", "ISO, YYYYMMDD, MM/DD/YYYY and month-name forms"),
-    "CAST / :: (to VARCHAR(n) / CHAR(n))": ("supported", "cut to n bytes at a whole character; CHAR(n) padded"),
+    "CAST / :: (to VARCHAR(n) / CHAR(n))": ("supported", "cut to n bytes at a whole character; CHAR(n) padded; "
+                                            "a CHAR converted to VARCHAR loses its trailing blanks"),
+    "CHAR(n)": ("partial", "padded with blanks to n in results (columns and casts); LEN ignores the blanks, "
+                           "OCTET_LENGTH counts them; comparisons and GROUP BY ignore them; a longer value is an error "
+                           "on INSERT / UPDATE unless the excess is blanks; concatenation keeps the blanks, which the "
+                           "reference does not settle (PostgreSQL drops them)"),
     "CONVERT(type, value)": ("supported", "as CAST"),
     "PG_TYPEOF": ("supported", "PostgreSQL type names"),
     "integer overflow": ("supported", "an error, as in Redshift"),

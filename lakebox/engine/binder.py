@@ -136,6 +136,12 @@ class Binder:
             query = self._qualify(query, tables)
             query = apply_rules(query, self.session.dialect)
             _rename_unnamed_outputs(query, unnamed)
+        elif isinstance(expression, exp.Insert) and _computed_values(expression.expression):
+            # INSERT ... VALUES with expressions (casts, functions): the dialect's rules apply to them too
+            values = expression.expression
+            annotate_types(values, dialect=self.session.dialect,
+                           expression_metadata=annotators(self.session.dialect))
+            apply_rules(values, self.session.dialect)
         slots = self._scan_slots(expression, tables)
         template = expression.sql("duckdb", copy=False)  # the tree is ours and used up: no copy
         return Plan(template, slots, (time.perf_counter() - started) * 1000)
@@ -241,6 +247,8 @@ class Binder:
                 continue
             if table.table_type == MANAGED_TABLE:
                 node.set("catalog", exp.to_identifier(self.session.warehouse_catalog()))
+                if not _is_dml_target(node):
+                    _pad_char_columns(node, table)
                 continue
             if _is_dml_target(node):
                 verb = {"insert": "INSERT INTO", "update": "UPDATE", "delete": "DELETE", "create": "CREATE"}.get(
@@ -261,6 +269,7 @@ class Binder:
                                     sample=node.args.get("sample"))  # TABLESAMPLE applies to the scan
             replacement.meta["lakebox_scan"] = True
             node.replace(replacement)
+            _pad_char_columns(replacement, table)
         return slots
 
     def _scan(self, slot: ScanSlot) -> scans.Scan:
@@ -272,11 +281,52 @@ class Binder:
         return scans.partitioned_scan(session.con, table, kept, len(partitions), session.storage)
 
 
+_CHAR_TYPE = re.compile(r"^(?:char|character|nchar|bpchar)(?:\((\d+)\))?$")
+
+
+def char_width(type_string: str) -> int | None:
+    """n for a char(n) column type (a bare char is char(1), Redshift's bpchar char(256)); None otherwise."""
+    match = _CHAR_TYPE.match(type_string.strip().lower())
+    if match is None:
+        return None
+    if match.group(1):
+        return int(match.group(1))
+    return 256 if type_string.strip().lower() == "bpchar" else 1
+
+
+def _pad_char_columns(node: exp.Table, table: Table) -> None:
+    """Both services return a char(n) value padded with blanks to n; DuckDB keeps no padding. A table
+    with char(n) columns is read through a projection that pads them (and cuts longer values to n)."""
+    widths = [(column.name, char_width(column.type)) for column in table.all_columns]
+    if not any(width for _, width in widths):
+        return
+    alias = node.alias_or_name
+    inner = node.copy()
+    inner.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+    projections = []
+    for name, width in widths:
+        column = exp.column(name, alias, quoted=True)
+        if width:
+            column = exp.alias_(exp.Anonymous(this="rpad", expressions=[
+                column, exp.Literal.number(width), exp.Literal.string(" ")]), name, quoted=True)
+        projections.append(column)
+    node.replace(exp.Subquery(this=exp.select(*projections).from_(inner),
+                              alias=exp.TableAlias(this=exp.to_identifier(alias))))
+
+
 def _lower_identifiers(expression: exp.Expression) -> None:
     for identifier in expression.find_all(exp.Identifier):
         name = identifier.this
         if isinstance(name, str) and not name.islower():
             identifier.set("this", name.lower())
+
+
+_PLAIN_VALUES = (exp.Literal, exp.Null, exp.Boolean, exp.Neg, exp.Tuple, exp.Values, exp.Placeholder, exp.Parameter)
+
+
+def _computed_values(values: exp.Expression | None) -> bool:
+    """A VALUES list with something other than plain literals in it."""
+    return isinstance(values, exp.Values) and any(not isinstance(node, _PLAIN_VALUES) for node in values.walk())
 
 
 def _query_part(expression: exp.Expression) -> exp.Expression | None:

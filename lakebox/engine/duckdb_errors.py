@@ -19,6 +19,13 @@ def translate(error: Exception, dialect: str | None = None) -> errors.Error:
         message = _trino_words(message)
     elif dialect == "redshift":
         message = _redshift_words(message)
+    if dialect == "redshift" and isinstance(error, duckdb.ConstraintException):
+        too_long = _REDSHIFT_LENGTH_CHECK.search(message)
+        if too_long:
+            kind = "character varying" if too_long.group(2) else "character"
+            result = errors.DataError(f"value too long for type {kind}({too_long.group(3)})")
+            result.sqlstate = "22001"
+            return result
     if isinstance(error, duckdb.InterruptException):
         result: errors.Error = errors.OperationalError("query was cancelled")
         result.sqlstate = "57014"
@@ -48,6 +55,9 @@ def translate(error: Exception, dialect: str | None = None) -> errors.Error:
         return errors.OperationalError(message)
     return errors.InternalError(message)
 
+
+# The CHECK lakebox gives Redshift's CHAR(n) / VARCHAR(n) columns (engine/managed.py, _length_check).
+_REDSHIFT_LENGTH_CHECK = re.compile(r"CHECK\(\(strlen\(rtrim\(\"?(\w+)\"?(, ' ')?\)\) <= (\d+)\)\)")
 
 # Errors raised by lakebox's own macros (error('...')) that are data errors in the service.
 _DATA_MESSAGES = ("Cannot cast", "Invalid format", "Invalid time zone", "Value cannot be cast",

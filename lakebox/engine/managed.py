@@ -65,6 +65,28 @@ def _distribution(statement: exp.Create, columns: list[Column]) -> dict[str, str
     return parameters
 
 
+_CHAR_KINDS = (exp.DataType.Type.CHAR, exp.DataType.Type.NCHAR, exp.DataType.Type.BPCHAR)
+_VARCHAR_KINDS = (exp.DataType.Type.VARCHAR, exp.DataType.Type.NVARCHAR)
+
+
+def _length_check(definition: exp.ColumnDef) -> exp.ColumnConstraint | None:
+    """CHAR(n) and VARCHAR(n) hold n bytes: storing a longer string is an error unless the excess is
+    blanks (r_Character_types). DuckDB ignores the length, so a CHECK enforces it; its failure is
+    reported in Redshift's words (engine/duckdb_errors.py reads which type it was from the form:
+    rtrim(c) for CHAR, rtrim(c, ' ') for VARCHAR)."""
+    datatype = definition.args.get("kind")
+    if datatype is None or datatype.this not in (*_CHAR_KINDS, *_VARCHAR_KINDS):
+        return None
+    params = datatype.expressions
+    if len(params) != 1 or not params[0].name.isdigit():
+        return None
+    column = exp.column(definition.name, quoted=True)
+    args = [column] if datatype.this in _CHAR_KINDS else [column, exp.Literal.string(" ")]
+    condition = exp.LTE(this=exp.Anonymous(this="strlen", expressions=[exp.Anonymous(this="rtrim", expressions=args)]),
+                        expression=exp.Literal.number(int(params[0].name)))
+    return exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=condition))
+
+
 def _column_definitions(schema: exp.Schema) -> list[Column]:
     columns = []
     for definition in schema.expressions:
@@ -79,6 +101,9 @@ def _column_definitions(schema: exp.Schema) -> list[Column]:
                 parameters["primary_key"] = "true"
             if not isinstance(constraint.kind, _INFORMATIONAL):
                 kept.append(constraint)
+        length_check = _length_check(definition)
+        if length_check is not None:
+            kept.append(length_check)
         definition.set("constraints", kept)
         columns.append(Column(definition.name, glue_type(definition.args["kind"]), parameters=parameters))
     # Table-level PRIMARY KEY / UNIQUE / FOREIGN KEY constraints are informational in Redshift.
