@@ -348,8 +348,66 @@ MACROS = [
     " CASE WHEN strpos(s, sub) = 0 THEN 0 ELSE strlen(substring(s, 1, strpos(s, sub) - 1)) + 1 END)",
 ]
 
+def _leaf_selects(operation: exp.SetOperation) -> list[exp.Select] | None:
+    leaves = []
+    for side in (operation.this, operation.expression):
+        side = side.unnest()
+        if isinstance(side, exp.SetOperation):
+            inner = _leaf_selects(side)
+            if inner is None:
+                return None
+            leaves += inner
+        elif isinstance(side, exp.Select):
+            leaves.append(side)
+        else:
+            return None
+    return leaves
+
+
+def _set_column(select: exp.Select, index: int, make) -> None:
+    projection = select.expressions[index]
+    if isinstance(projection, exp.Alias):
+        projection.set("this", make(projection.this))
+    else:
+        select.expressions[index].replace(exp.alias_(make(projection.copy()), projection.alias_or_name))
+
+
+def char_set_operations(expression: exp.Expression, dialect: str) -> exp.Expression:
+    """UNION, INTERSECT and EXCEPT over CHAR columns: every branch's value becomes the result's type.
+
+    CHAR(n) branches (and string literals, which take the CHAR type) are padded to the widest n, so
+    that 'ab' from a CHAR(3) meets 'ab' from a CHAR(5) as in Redshift; a CHAR column set against a
+    VARCHAR one becomes VARCHAR and loses its trailing blanks (r_Character_types)."""
+    if not rc.has_any(expression, (exp.SetOperation,)):
+        return expression
+    for operation in list(expression.find_all(exp.SetOperation)):
+        if isinstance(operation.parent, exp.SetOperation) or operation.args.get("by_name"):
+            continue  # the outermost operation sees every branch
+        leaves = _leaf_selects(operation)
+        if not leaves or len({len(s.expressions) for s in leaves}) != 1:
+            continue
+        for index in range(len(leaves[0].expressions)):
+            values = [s.expressions[index].unalias() for s in leaves]
+            widths = [_char_width(v) for v in values]
+            if not any(widths):
+                continue
+            literal = [isinstance(v, (exp.Literal, exp.Null)) for v in values]
+            if all(w is not None or lit for w, lit in zip(widths, literal)):
+                width = max(w for w in widths if w)
+                for select, value in zip(leaves, values):
+                    if not isinstance(value, exp.Null):
+                        _set_column(select, index, lambda v, width=width: typed(
+                            call("rpad", v, exp.Literal.number(width), exp.Literal.string(" ")), f"CHAR({width})"))
+            else:
+                for select, w in zip(leaves, widths):
+                    if w is not None:
+                        _set_column(select, index, lambda v: typed(call("rtrim", v, exp.Literal.string(" ")),
+                                                                   "VARCHAR"))
+    return expression
+
+
 PRIORITY = 40
-RULES = {"redshift": [redshift_strings]}
+RULES = {"redshift": [char_set_operations, redshift_strings]}
 
 FUNCTIONS = {
     "CONCAT": ("supported", "NULL when either argument is NULL"),
@@ -399,7 +457,9 @@ FUNCTIONS = {
     "LIKE": ("supported", "backslash is the default escape character"),
     "ILIKE": ("supported", "backslash is the default escape character"),
     "string comparison": ("partial", "trailing blanks ignored in =, <>, <, >, IN, BETWEEN, joins, GROUP BY, "
-                                     "DISTINCT and COUNT(DISTINCT); not in UNION/INTERSECT/EXCEPT"),
+                                     "DISTINCT and COUNT(DISTINCT), and for CHAR values in UNION / INTERSECT / EXCEPT; "
+                                     "VARCHAR values that differ only in trailing blanks stay apart in UNION / "
+                                     "INTERSECT / EXCEPT"),
     "NVL": ("supported", "COALESCE"),
     "NVL2": ("supported", "CASE"),
     "COALESCE": ("supported", "DuckDB"),

@@ -88,3 +88,22 @@ def test_char_columns_come_back_padded_in_both_dialects(tmp_path):
             cursor.execute("INSERT INTO r VALUES ('abcde', 'x')")
         with pytest.raises(lakebox.DataError, match=r"value too long for type character varying\(3\)"):
             cursor.execute("UPDATE r SET note = 'long'")
+
+
+def test_redshift_set_operations_pad_char_branches_to_one_width(tmp_path):
+    with lakebox.connect(tmp_path, dialect="redshift") as connection:
+        cursor = connection.cursor()
+        cursor.execute("CREATE TABLE a (c CHAR(3), v VARCHAR(5))")
+        cursor.execute("CREATE TABLE b (c CHAR(5), v VARCHAR(5))")
+        cursor.execute("INSERT INTO a VALUES ('ab', 'ab'), ('x', 'x ')")
+        cursor.execute("INSERT INTO b VALUES ('ab', 'ab '), ('y', 'y')")
+        cursor.execute("SELECT c FROM a UNION SELECT c FROM b ORDER BY 1")
+        assert cursor.fetchall() == [("ab   ",), ("x    ",), ("y    ",)]
+        cursor.execute("SELECT c FROM a INTERSECT SELECT c FROM b")
+        assert cursor.fetchall() == [("ab   ",)]
+        cursor.execute("SELECT c FROM a EXCEPT SELECT c FROM b")
+        assert cursor.fetchall() == [("x    ",)]
+        cursor.execute("SELECT c FROM a UNION ALL SELECT 'ab ' ORDER BY 1")  # a literal takes the CHAR type
+        assert cursor.fetchall() == [("ab ",), ("ab ",), ("x  ",)]
+        cursor.execute("SELECT c FROM a UNION SELECT v FROM b ORDER BY 1")  # CHAR against VARCHAR: VARCHAR
+        assert cursor.fetchall() == [("ab",), ("ab ",), ("x",), ("y",)]
