@@ -176,8 +176,9 @@ _REDSHIFT = {
     "EXPLAIN": (P, "lakebox's scans then DuckDB's plan, not Redshift's; VERBOSE is not supported", "r_EXPLAIN.html"),
     # -- SHOW ----------------------------------------------------------------------------------------------
     "SHOW TABLES FROM SCHEMA / SHOW SCHEMAS FROM DATABASE / SHOW COLUMNS FROM TABLE": (
-        N, "NotSupportedError (lakebox's Athena-style SHOW TABLES, SHOW COLUMNS IN t and SHOW SCHEMAS run instead)",
-        "r_SHOW_TABLES.html"),
+        P, "the reference's columns, with LIKE (case-sensitive) and LIMIT; owners, ACLs, column defaults and "
+           "nullability are NULL (lakebox keeps none of them); the owner, time and dist_style columns of newer "
+           "releases are not shown; lakebox's one database answers to any name", "r_SHOW_TABLES.html"),
     "SHOW DATABASES": (N, "NotSupportedError", "r_SHOW_DATABASES.html"),
     "SHOW TABLE / SHOW VIEW": (N, "NotSupportedError", "r_SHOW_TABLE.html"),
     # -- maintenance ----------------------------------------------------------------------------------------

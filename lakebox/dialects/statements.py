@@ -23,11 +23,13 @@ DIALECTS = ("athena", "redshift")
 
 @dataclass
 class Show:
-    kind: str  # databases | tables | partitions | columns | create_table | create_view | views | schemas
+    kind: str  # databases | tables | partitions | columns | create_table | create_view | views | tblproperties
+    #            | redshift_tables | redshift_schemas | redshift_columns (Redshift's own forms)
     target: exp.Table | None = None
     database: str | None = None
     like: str | None = None
     property: str | None = None  # SHOW TBLPROPERTIES t('name')
+    limit: int | None = None  # Redshift's SHOW ... LIMIT n
 
 
 @dataclass
@@ -431,9 +433,33 @@ class _TokenParser:
 
 # Redshift's own SHOW statements, whose output lakebox does not produce (its Athena-style SHOW TABLES,
 # SHOW COLUMNS IN t and SHOW SCHEMAS run in both dialects).
-_REDSHIFT_SHOW = [("TABLES", "FROM", "SCHEMA"), ("SCHEMAS", "FROM", "DATABASE"), ("COLUMNS", "FROM", "TABLE"),
-                  ("DATABASES",), ("TABLE",), ("VIEW",), ("GRANTS",), ("DATASHARES",), ("MODEL",), ("PROCEDURE",),
+_REDSHIFT_SHOW = [("DATABASES",), ("TABLE",), ("VIEW",), ("GRANTS",), ("DATASHARES",), ("MODEL",), ("PROCEDURE",),
                   ("EXTERNAL", "TABLE"), ("FUNCTIONS",)]
+
+
+def _parse_redshift_show(p: _TokenParser) -> Show | None:
+    """SHOW TABLES FROM SCHEMA [db.]schema, SHOW SCHEMAS FROM DATABASE db, SHOW COLUMNS FROM TABLE
+    [db.]schema.table, each with [LIKE 'pattern'] [LIMIT n]; None for other SHOW statements."""
+    if p.accept("TABLES", "FROM", "SCHEMA"):
+        parts = [p.identifier()]
+        if p.at(TokenType.DOT):
+            p.index += 1
+            parts.append(p.identifier())
+        show = Show("redshift_tables", database=parts[0] if len(parts) == 2 else None)
+        show.target = exp.table_("", db=parts[-1])
+    elif p.accept("SCHEMAS", "FROM", "DATABASE"):
+        show = Show("redshift_schemas", database=p.identifier())
+    elif p.accept("COLUMNS", "FROM", "TABLE"):
+        target = p.table()
+        show = Show("redshift_columns", target=target, database=target.catalog or None)
+    else:
+        return None
+    if p.accept("LIKE"):
+        show.like = p.string()
+    if p.accept("LIMIT"):
+        show.limit = int(p.literal())
+    p.end()
+    return show
 
 
 def _parse_show(tokens: list[Token], dialect: str) -> Show:
@@ -444,6 +470,9 @@ def _parse_show(tokens: list[Token], dialect: str) -> Show:
         for form in _REDSHIFT_SHOW:
             if tuple(words[:len(form)]) == form:
                 raise NotSupportedError(f"SHOW {' '.join(form)} is not supported by lakebox (Redshift)")
+        redshift_form = _parse_redshift_show(p)
+        if redshift_form is not None:
+            return redshift_form
     if p.accept("DATABASES") or p.accept("SCHEMAS"):
         show = Show("databases")
     elif p.accept("TABLES"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 
 from sqlglot import exp
 
@@ -30,6 +31,8 @@ def _database(session, name: str | None) -> str:
 
 
 def show(session, statement: st.Show) -> Result:
+    if statement.kind.startswith("redshift_"):
+        return redshift_show(session, statement)
     catalog = session.catalog
     if statement.kind == "databases":
         names = _like([d.name for d in catalog.get_databases()], statement.like)
@@ -64,6 +67,87 @@ def show(session, statement: st.Show) -> Result:
     if table.is_view:
         raise errors.ProgrammingError(f"'{table.database_name}.{table.name}' is a view: use SHOW CREATE VIEW")
     return rows_result(["createtab_stmt"], [[create_table_ddl(table)]])
+
+
+# -- Redshift's SHOW TABLES / SCHEMAS / COLUMNS -------------------------------------------------------
+
+REDSHIFT_DATABASE = "dev"
+
+
+def _sql_like(names: list[str], pattern: str | None) -> list[str]:
+    """Redshift's SHOW ... LIKE: case-sensitive, % any characters, _ one character."""
+    if pattern is None:
+        return names
+    regex = re.compile("".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern), re.DOTALL)
+    return [n for n in names if regex.fullmatch(n)]
+
+
+def _limited(rows: list[list], limit: int | None) -> list[list]:
+    return rows if limit is None else rows[:limit]
+
+
+def _columns_of(rows: list[list], width: int) -> list[list]:
+    return [[row[i] for row in rows] for i in range(width)]
+
+
+def _redshift_type(glue: str) -> tuple[str, int | None, int | None, int | None]:
+    """(data_type, character_maximum_length, numeric_precision, numeric_scale) as Redshift names a column."""
+    datatype = parse_type(glue)
+    kind = datatype.this
+    params = [int(p.name) for p in datatype.expressions if p.name.isdigit()]
+    T = exp.DataType.Type
+    if kind in (T.VARCHAR, T.TEXT, T.NVARCHAR):
+        return "character varying", (params[0] if params else 256), None, None
+    if kind in (T.CHAR, T.NCHAR, T.BPCHAR):
+        return "character", (params[0] if params else 1), None, None
+    if kind in (T.DECIMAL,):
+        precision, scale = (params + [18, 0])[:2] if params else (18, 0)
+        return "numeric", None, precision, scale
+    names = {T.SMALLINT: "smallint", T.INT: "integer", T.BIGINT: "bigint", T.TINYINT: "smallint",
+             T.FLOAT: "real", T.DOUBLE: "double precision", T.BOOLEAN: "boolean", T.DATE: "date",
+             T.TIMESTAMP: "timestamp without time zone", T.TIMESTAMPTZ: "timestamp with time zone",
+             T.TIME: "time without time zone", T.TIMETZ: "time with time zone"}
+    return names.get(kind, glue), None, None, None
+
+
+def redshift_show(session, statement: st.Show) -> Result:
+    catalog = session.catalog
+    if statement.kind == "redshift_schemas":
+        rows = [[REDSHIFT_DATABASE, d.name, None, "local", None, None, None] for d in catalog.get_databases()]
+        rows += [[REDSHIFT_DATABASE, e["schema_name"], None, "external", None, e["database_name"], None]
+                 for e in catalog.get_external_schemas()]
+        rows.sort(key=lambda r: r[1])
+        wanted = set(_sql_like([r[1] for r in rows], statement.like))
+        rows = _limited([r for r in rows if r[1] in wanted], statement.limit)
+        names = ["database_name", "schema_name", "schema_owner", "schema_type", "schema_acl", "source_database",
+                 "schema_option"]
+        return rows_result(names, _columns_of(rows, len(names)))
+    database = statement.database or REDSHIFT_DATABASE
+    if statement.kind == "redshift_tables":
+        schema = statement.target.args["db"].name.lower()
+        tables = catalog.get_tables(redshift_schema_database(schema, session))
+        rows = [[database, schema, t.name, "VIEW" if t.is_view else "TABLE", None, t.description]
+                for t in tables if t.name in set(_sql_like([x.name for x in tables], statement.like))]
+        rows = _limited(rows, statement.limit)
+        names = ["database_name", "schema_name", "table_name", "table_type", "table_acl", "remarks"]
+        return rows_result(names, _columns_of(rows, len(names)))
+    target = statement.target
+    schema = target.args["db"].name.lower() if target.args.get("db") is not None else session.search_path
+    table = lookup_table(qualified_name(exp.table_(target.name, db=schema), session), session)
+    wanted = set(_sql_like([c.name for c in table.all_columns], statement.like))
+    rows = []
+    for position, column in enumerate(table.all_columns, start=1):
+        if column.name in wanted:
+            data_type, length, precision, scale = _redshift_type(column.type)
+            rows.append([database, schema, table.name, column.name, position, None, None, data_type, length,
+                         precision, scale, column.comment])
+    rows = _limited(rows, statement.limit)
+    names = ["database_name", "schema_name", "table_name", "column_name", "ordinal_position", "column_default",
+             "is_nullable", "data_type", "character_maximum_length", "numeric_precision", "numeric_scale", "remarks"]
+    import pyarrow as pa
+    types = [pa.string()] * 4 + [pa.int32(), pa.string(), pa.string(), pa.string(), pa.int32(), pa.int32(),
+                                 pa.int32(), pa.string()]
+    return rows_result(names, _columns_of(rows, len(names)), types)
 
 
 def _partitions(session, table: Table) -> Result:

@@ -97,3 +97,15 @@ def test_dollar_quoted_bodies_keep_their_semicolons():
     # one statement, not three: the body's semicolons are inside the $$ ... $$ string
     create = parse("CREATE PROCEDURE p() AS $$ BEGIN x := 1; y := 2; END; $$ LANGUAGE plpgsql", "redshift")
     assert isinstance(create, exp.Create) and create.args["kind"].upper() == "PROCEDURE"
+
+
+def test_redshift_show_forms():
+    tables = parse("SHOW TABLES FROM SCHEMA dev.public LIKE 'cat%' LIMIT 5", "redshift")
+    assert (tables.kind, tables.database, tables.target.args["db"].name, tables.like, tables.limit) == \
+        ("redshift_tables", "dev", "public", "cat%", 5)
+    assert parse("SHOW SCHEMAS FROM DATABASE dev", "redshift") == st.Show("redshift_schemas", database="dev")
+    columns = parse("SHOW COLUMNS FROM TABLE dev.public.category", "redshift")
+    assert (columns.kind, columns.target.sql()) == ("redshift_columns", "dev.public.category")
+    assert parse("SHOW TABLES", "redshift").kind == "tables"  # lakebox's Athena-style form runs too
+    with pytest.raises(errors.NotSupportedError, match="SHOW DATABASES is not supported"):
+        parse("SHOW DATABASES", "redshift")
