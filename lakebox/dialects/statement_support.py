@@ -74,7 +74,7 @@ _ATHENA = {
     "SHOW CREATE VIEW": (P, "CREATE VIEW name AS the stored query text (as lakebox printed it)", "show-create-view.html"),
     "SHOW TBLPROPERTIES": (S, "all properties, or one: SHOW TBLPROPERTIES t('name')", "show-tblproperties.html"),
     "DESCRIBE": (P, "columns, types, comments and the partition keys; DESCRIBE EXTENDED / FORMATTED print the same "
-                    "(not Athena's detailed table information); DESCRIBE table column is not supported",
+                    "(not Athena's detailed table information); DESCRIBE table column raises NotSupportedError",
                  "describe-table.html"),
     "DESCRIBE VIEW": (S, "the view's columns", "describe-view.html"),
     # -- queries ---------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ _ATHENA = {
                                        "select.html"),
     "VALUES": (S, "top level and in FROM; top-level columns are _col0, _col1, ...", "values-statement.html"),
     "EXPLAIN / EXPLAIN ANALYZE": (P, "lakebox's scans (files, pruned partitions) then DuckDB's plan, not Trino's; "
-                                     "the (TYPE ...) and (FORMAT ...) options are not supported",
+                                     "the (TYPE ...) and (FORMAT ...) options raise NotSupportedError",
                                   "athena-explain-statement.html"),
     "PREPARE / EXECUTE / DEALLOCATE PREPARE": (N, "NotSupportedError; use the DB-API's parameters",
                                                "sql-prepare.html"),
@@ -173,7 +173,8 @@ _REDSHIFT = {
                                               "(see string comparison)", "r_UNION.html"),
     "UNPIVOT": (S, "NULLs excluded unless INCLUDE NULLS", "r_FROM_clause-pivot-unpivot-examples.html"),
     "PIVOT": (N, "NotSupportedError", "r_FROM_clause-pivot-unpivot-examples.html"),
-    "EXPLAIN": (P, "lakebox's scans then DuckDB's plan, not Redshift's; VERBOSE is not supported", "r_EXPLAIN.html"),
+    "EXPLAIN": (P, "lakebox's scans then DuckDB's plan, not Redshift's; VERBOSE raises NotSupportedError",
+                "r_EXPLAIN.html"),
     # -- SHOW ----------------------------------------------------------------------------------------------
     "SHOW TABLES FROM SCHEMA / SHOW SCHEMAS FROM DATABASE / SHOW COLUMNS FROM TABLE": (
         P, "the reference's columns, with LIKE (case-sensitive) and LIMIT; owners, ACLs, column defaults and "

@@ -218,11 +218,21 @@ def statement_label(sql: str, dialect: str = "athena") -> str:
     return " ".join(w for w in words if w not in _DROPPED)
 
 
+# Families lakebox runs in other forms: the message shows which form it is refusing.
+_PARTLY_RUN = {"CREATE SCHEMA", "CREATE DATABASE", "CREATE TABLE", "CREATE EXTERNAL TABLE", "CREATE VIEW",
+               "CREATE EXTERNAL SCHEMA", "ALTER TABLE", "ALTER DATABASE", "ALTER SCHEMA", "DROP TABLE", "DROP VIEW",
+               "DROP SCHEMA", "DROP DATABASE", "SHOW TABLES", "SHOW COLUMNS", "SHOW SCHEMAS"}
+
+
 def not_supported(sql: str, dialect: str, why: str = "") -> NotSupportedError:
     """The error for a statement lakebox does not run: it names the statement (and says why, if known)."""
     service = "Athena" if dialect == "athena" else "Redshift"
+    label = statement_label(sql, dialect)
+    if not why and label in _PARTLY_RUN:
+        text = " ".join(sql.split())
+        why = "not in this form: " + (text if len(text) <= 100 else text[:97] + "...")
     reason = f": {why}" if why else ""
-    return NotSupportedError(f"{statement_label(sql, dialect)} is not supported by lakebox ({service}){reason}")
+    return NotSupportedError(f"{label} is not supported by lakebox ({service}){reason}")
 
 
 def _split(tokens: list[Token]) -> list[list[Token]]:
@@ -264,6 +274,8 @@ _UNSUPPORTED_FORMS = [
     (re.compile(r"^\s*CREATE\s+(?:(?:LOCAL\s+)?TEMP(?:ORARY)?\s+)?TABLE\b[^(]*\(\s*LIKE\b", re.IGNORECASE),
      "CREATE TABLE ... (LIKE ...)"),
     (re.compile(r"\bREMOVE\s+DUPLICATES\b", re.IGNORECASE), "MERGE ... REMOVE DUPLICATES"),
+    (re.compile(r"^\s*DESC(?:RIBE)?\s+(?:EXTENDED\s+|FORMATTED\s+)?[\w.`\"]+\s+[\w`\"]+\s*;?\s*$", re.IGNORECASE),
+     "DESCRIBE table column"),
 ]
 
 
@@ -322,6 +334,10 @@ def _parse_special(sql: str, tokens: list[Token], words: list[str], dialect: str
         return TransactionControl("rollback")
     if first == "EXPLAIN":
         analyze = len(words) > 1 and words[1] == "ANALYZE"
+        option = tokens[2 if analyze else 1] if len(tokens) > (2 if analyze else 1) else None
+        if option is not None and (option.token_type == TokenType.L_PAREN or option.text.upper() == "VERBOSE"):
+            what = "EXPLAIN VERBOSE is" if option.text.upper() == "VERBOSE" else "EXPLAIN (TYPE ... | FORMAT ...) is"
+            raise NotSupportedError(f"{what} not supported by lakebox: EXPLAIN shows lakebox's scans and DuckDB's plan")
         rest = _text_after(sql, tokens, 2 if analyze else 1)
         return Explain(rest, analyze)
     if first == "SHOW":
