@@ -169,8 +169,9 @@ _REDSHIFT = {
     "WITH clause": (S, "also WITH RECURSIVE", "r_WITH_clause.html"),
     "GROUP BY ROLLUP / CUBE / GROUPING SETS": (S, "", "r_GROUP_BY_aggregation-extensions.html"),
     "QUALIFY": (S, "", "r_QUALIFY_clause.html"),
-    "UNION / INTERSECT / EXCEPT / MINUS": (P, "as in Redshift, except that CHAR values keep their trailing blanks "
-                                              "(see string comparison)", "r_UNION.html"),
+    "UNION / INTERSECT / EXCEPT / MINUS": (P, "CHAR branches meet at the widest CHAR(n); VARCHAR values that differ "
+                                              "only in trailing blanks stay apart (see string comparison)",
+                                           "r_UNION.html"),
     "UNPIVOT": (S, "NULLs excluded unless INCLUDE NULLS", "r_FROM_clause-pivot-unpivot-examples.html"),
     "PIVOT": (N, "NotSupportedError", "r_FROM_clause-pivot-unpivot-examples.html"),
     "EXPLAIN": (P, "lakebox's scans then DuckDB's plan, not Redshift's; VERBOSE raises NotSupportedError",
