@@ -21,7 +21,7 @@ from lakebox.engine import ddl, managed, show, workspace
 from lakebox.engine.binder import Binder, BoundStatement
 from lakebox.engine.plan_cache import PlanCache, plan_key
 from lakebox.engine.duckdb_errors import translate
-from lakebox.engine.result import Result, rows_result, status_result
+from lakebox.engine.result import Result, mark_duckdb_types, rows_result, status_result
 from lakebox.engine.names import REDSHIFT_DEFAULT_SCHEMA
 
 
@@ -215,7 +215,11 @@ class Session:
         if self.stream_batch_rows:
             return self._stream(bound, started)
         with self.registered(bound):
-            table = self.con.sql(bound.sql).to_arrow_table()
+            relation = self.con.sql(bound.sql)
+            table = relation.to_arrow_table()
+            schema = mark_duckdb_types(table.schema, relation.types)
+        if schema is not None:
+            table = pa.Table.from_arrays(table.columns, schema=schema)
         result = Result(table=table, rowcount=table.num_rows, tag=f"SELECT {table.num_rows}")
         result.timings = {"plan_ms": bound.plan_ms, "execute_ms": (time.perf_counter() - started) * 1000}
         return result
@@ -231,7 +235,9 @@ class Session:
                     self.con.unregister(name)
 
         try:
-            source = self.con.sql(bound.sql).to_arrow_reader(self.stream_batch_rows)
+            relation = self.con.sql(bound.sql)
+            source = relation.to_arrow_reader(self.stream_batch_rows)
+            schema = mark_duckdb_types(source.schema, relation.types)
         except BaseException:
             unregister()
             raise
@@ -242,7 +248,7 @@ class Session:
             finally:
                 unregister()
 
-        result = Result(rowcount=-1, tag="SELECT", reader=pa.RecordBatchReader.from_batches(source.schema, batches()))
+        result = Result(rowcount=-1, tag="SELECT", reader=pa.RecordBatchReader.from_batches(schema or source.schema, batches()))
         result.timings = {"plan_ms": bound.plan_ms, "execute_ms": (time.perf_counter() - started) * 1000}
         return result
 

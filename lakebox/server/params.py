@@ -23,8 +23,8 @@ the same, and the server answers Parse with that error. Where
 lakebox itself cannot tell (an expression whose type it does not know, a function it has no rule
 for) it says text, not an error: PostgreSQL might well have decided.
 
-Interval and time parameters are described as text until the wire layer can decode their binary
-forms, so that a binary client's values still arrive readable.
+Interval, time and timetz parameters are described with their own types: the wire layer decodes
+their text and binary forms (types.decode_parameter) and the statement reads them through a CAST.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ _CAST_TYPES = {
     "DECIMAL": pgt.NUMERIC, "NUMERIC": pgt.NUMERIC, "BOOLEAN": pgt.BOOL, "DATE": pgt.DATE,
     "TIMESTAMP": pgt.TIMESTAMP, "TIMESTAMPTZ": pgt.TIMESTAMPTZ, "VARCHAR": pgt.VARCHAR, "TEXT": pgt.TEXT,
     "CHAR": BPCHAR, "VARBINARY": pgt.BYTEA, "BINARY": pgt.BYTEA, "BLOB": pgt.BYTEA, "UUID": pgt.UUID,
-    "JSON": pgt.JSON, "JSONB": 3802, "TIME": pgt.TIME, "INTERVAL": pgt.INTERVAL,
+    "JSON": pgt.JSON, "JSONB": 3802, "TIME": pgt.TIME, "TIMETZ": pgt.TIMETZ, "INTERVAL": pgt.INTERVAL,
 }
 
 #: sqlglot's type of an annotated expression, as a PostgreSQL type OID.
@@ -82,8 +82,9 @@ _DATATYPE_OIDS = {
     "VARCHAR": pgt.VARCHAR, "NVARCHAR": pgt.VARCHAR, "CHAR": BPCHAR, "NCHAR": BPCHAR, "TEXT": pgt.TEXT,
     "BOOLEAN": pgt.BOOL, "DATE": pgt.DATE, "TIMESTAMP": pgt.TIMESTAMP, "DATETIME": pgt.TIMESTAMP,
     "TIMESTAMPNTZ": pgt.TIMESTAMP, "TIMESTAMPTZ": pgt.TIMESTAMPTZ, "TIMESTAMPLTZ": pgt.TIMESTAMPTZ,
-    "TIME": pgt.TIME, "INTERVAL": pgt.INTERVAL, "BINARY": pgt.BYTEA, "VARBINARY": pgt.BYTEA, "BLOB": pgt.BYTEA,
-    "UUID": pgt.UUID, "JSON": pgt.JSON, "JSONB": 3802, "MAP": pgt.JSON, "STRUCT": pgt.JSON,
+    "TIME": pgt.TIME, "TIMETZ": pgt.TIMETZ, "INTERVAL": pgt.INTERVAL, "BINARY": pgt.BYTEA,
+    "VARBINARY": pgt.BYTEA, "BLOB": pgt.BYTEA, "UUID": pgt.UUID, "JSON": pgt.JSON, "JSONB": 3802, "MAP": pgt.JSON,
+    "STRUCT": pgt.JSON,
 }
 
 
@@ -128,7 +129,7 @@ def _resolve(sql: str, pg, declared: list[int], strict: bool) -> list[int]:
             continue
         found = evidence.get(index, _Evidence()) if evidence is not None else _Evidence(opaque=True)
         if found.types:
-            result.append(_wire_type(found.types[0]))
+            result.append(found.types[0])
         elif found.output or found.opaque or not strict:
             result.append(pgt.TEXT)
         elif found.ambiguous:  # PostgreSQL fails on the operator before it checks the types left over
@@ -139,22 +140,6 @@ def _resolve(sql: str, pg, declared: list[int], strict: bool) -> list[int]:
     if missing:
         raise ParameterTypeError(f"could not determine data type of parameter ${missing[0] + 1}", "42P18")
     return result
-
-
-@lru_cache(maxsize=None)
-def _binary_decodable(oid: int) -> bool:
-    """Whether a Bind's binary value of this type decodes (interval and time did not, once)."""
-    sample = {pgt.INTERVAL: b"\0" * 16, pgt.TIME: b"\0" * 8}.get(oid)
-    if sample is None:
-        return True
-    try:
-        return not isinstance(pgt.decode_parameter(sample, oid, 1), str)
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def _wire_type(oid: int) -> int:
-    return oid if _binary_decodable(oid) else pgt.TEXT
 
 
 class _Analysis:

@@ -255,6 +255,7 @@ _FORMAT_NAMES = {
     "int8": "bigint", "int4": "integer", "int2": "smallint", "float8": "double precision", "float4": "real",
     "bool": "boolean", "varchar": "character varying", "bpchar": "character", "timestamp": "timestamp without time zone",
     "timestamptz": "timestamp with time zone", "time": "time without time zone", "char": '"char"',
+    "timetz": "time with time zone",
 }
 
 _TYPE_DETAILS = {  # typname -> (input, output, receive, send, align, byval)
@@ -977,7 +978,7 @@ def _type_rows() -> list[dict]:
             typbyval=io[5], typtype="p" if t.name == "record" else "b",
             typcategory=t.category, typispreferred=t.name in ("text", "float8", "bool", "timestamptz", "oid"),
             typisdefined=True, typdelim=",", typrelid=0, typsubscript="array_subscript_handler" if t.element else "-",
-            typelem=t.element if t.element else (18 if t.name == "name" else 0),
+            typelem=t.element if t.element else {"name": 18, "int2vector": 21, "oidvector": 26}.get(t.name, 0),
             typarray=0 if t.element else t.array_oid, typinput=io[0], typoutput=io[1], typreceive=io[2],
             typsend=io[3], typmodin="-", typmodout="-", typanalyze="-", typalign=io[4],
             typstorage="p" if t.size > 0 else "x", typnotnull=False, typbasetype=0, typtypmod=-1, typndims=0,
@@ -1007,9 +1008,10 @@ _MACROS = [
     "CREATE MACRO lb_pg_get_expr3(e, r, p) AS e",
     "CREATE MACRO lb_table_is_visible(o, nsps) AS list_contains(nsps, "
     "(SELECT lbc.relnamespace FROM lb_pg_catalog.pg_class lbc WHERE lbc.oid = o))",
-    "CREATE MACRO lb_regclass_name(o) AS coalesce((SELECT lbc.relname FROM lb_pg_catalog.pg_class lbc WHERE lbc.oid = o), "
-    "CAST(o AS VARCHAR))",
-    "CREATE MACRO lb_regtype_name(o) AS coalesce(lb_format_type(o, NULL), CAST(o AS VARCHAR))",
+    "CREATE MACRO lb_regclass_name(o) AS CASE WHEN o = 0 THEN '-' ELSE coalesce((SELECT lbc.relname FROM "
+    "lb_pg_catalog.pg_class lbc WHERE lbc.oid = o), CAST(o AS VARCHAR)) END",
+    "CREATE MACRO lb_regtype_name(o) AS CASE WHEN o = 0 THEN '-' ELSE coalesce(lb_format_type(o, NULL), "
+    "CAST(o AS VARCHAR)) END",
     "CREATE MACRO lb_regproc_name(o) AS coalesce((SELECT lbp.proname FROM lb_pg_catalog.pg_proc lbp WHERE lbp.oid = o), "
     "CAST(o AS VARCHAR))",
     "CREATE MACRO lb_regnamespace_name(o) AS coalesce((SELECT lbn.nspname FROM lb_pg_catalog.pg_namespace lbn "
@@ -1473,9 +1475,9 @@ class CatalogEmulator:
         table = _pg_types(table)
         table, vectors = _oidvectors(table)
         oids = {i: pgt.OID for i, f in enumerate(table.schema) if pa.types.is_uint32(f.type)}
-        oids.update(vectors)
         oids.update({i: pgt.OID_ARRAY for i, f in enumerate(table.schema)
                      if pa.types.is_list(f.type) and pa.types.is_uint32(f.type.value_type)})
+        oids.update(vectors)
         return table, oids
 
     def rewrite(self, expression: exp.Expression, pg, snap: CatalogSnapshot, params) -> exp.Expression:
@@ -1511,8 +1513,8 @@ class CatalogEmulator:
                 return node.expression
             if isinstance(node, exp.Collate):
                 return node.this
-            if isinstance(node, exp.Bracket) and isinstance(node.this, exp.Column) \
-                    and node.this.name.lower() in _VECTOR_COLUMNS and len(node.expressions) == 1 \
+            if isinstance(node, exp.Bracket) and isinstance(node.this.unnest(), exp.Column) \
+                    and node.this.unnest().name.lower() in _VECTOR_COLUMNS and len(node.expressions) == 1 \
                     and not isinstance(node.expressions[0], exp.Slice):
                 # oidvector and int2vector subscripts count from 0, DuckDB's lists from 1
                 node.set("expressions", [exp.Add(this=node.expressions[0].copy(), expression=exp.Literal.number(1))])
@@ -1551,7 +1553,9 @@ class CatalogEmulator:
                 node.replace(new)
             return new
 
-        return visit(expression)
+        expression = visit(expression)
+        _reg_names(expression, visible)
+        return expression
 
     def _function(self, node, name: str, args: list, pg, snap, visible) -> exp.Expression:
         from lakebox.server.pgsession import version_string
@@ -1644,16 +1648,14 @@ class CatalogEmulator:
     def _cast(self, node: exp.Cast, visible: exp.Array) -> exp.Expression:
         target = _cast_target(node)
         inner = node.this
-        if target == "regclass":
-            if isinstance(inner, exp.Literal) and inner.is_string:
-                return _regclass_literal(inner.this, visible)
-            if _is_textual(inner):
-                return exp.Anonymous(this="lb_regclass_in", expressions=[inner, visible.copy()])
-            return _RegName(this="lb_regclass_name", expressions=[inner])
-        if target == "regtype":
+        if target in ("regclass", "regtype"):
+            if _reg_kind(inner) is not None:
+                inner = inner.this
             if isinstance(inner, exp.Literal) and inner.is_string or _is_textual(inner):
-                return exp.Anonymous(this="lb_regtype_in", expressions=[inner])
-            return _RegName(this="lb_regtype_name", expressions=[inner])
+                oid = _reg_in(target, inner, visible)
+            else:
+                oid = exp.cast(inner, _UINT)
+            return _reg_value(oid, target)
         if target in ("regproc", "regprocedure"):
             if isinstance(inner, exp.Literal) and inner.is_string:
                 # pg_type.typinput and friends hold function names, so a regproc literal is its name
@@ -1667,8 +1669,16 @@ class CatalogEmulator:
             return exp.Anonymous(this="lb_get_userbyid", expressions=[inner])
         if target in _REG_TYPES:
             return exp.cast(exp.Literal.number(0), _UINT)
+        if target in ("text", "varchar", "character varying") and isinstance(inner.unnest(), exp.Column) \
+                and inner.unnest().name.lower() in _VECTOR_COLUMNS:  # proargtypes::text is '25 23'
+            return exp.Anonymous(this="array_to_string", expressions=[inner, exp.Literal.string(" ")])
+        if _reg_kind(inner) is not None:  # an OID that prints as a name: as text its name, else its OID
+            if target in ("text", "varchar", "name", "character varying", "bpchar"):
+                return exp.cast(_reg_name(inner), "VARCHAR")
+            inner = inner.this
+            node.set("this", inner)
         if target == "oid":
-            if _is_regname(inner):  # 'x'::regclass::oid and friends
+            if _is_regname(inner):  # 'x'::regproc::oid and friends
                 return exp.cast(inner.expressions[0], _UINT)
             if isinstance(inner, exp.Literal) and inner.meta.get("regproc"):  # psql's \sf: 'name'::regproc::oid
                 return _regproc_oid(inner.this)
@@ -1684,6 +1694,75 @@ class CatalogEmulator:
         if target == "text" and _is_regname(inner):
             return inner
         return node
+
+
+# regclass and regtype values are OIDs that print as names. A cast to either gives the OID (so that
+# comparisons, joins and function arguments see numbers, as in PostgreSQL) marked with its kind; the
+# mark turns it into the name where PostgreSQL would print it: as an output column of a query, as
+# text (::text, ||), and a string compared with it is read as a name of that kind.
+_REG_META = "lb_reg"
+_REG_NAMES = {"regclass": "lb_regclass_name", "regtype": "lb_regtype_name"}
+
+
+def _reg_value(oid: exp.Expression, kind: str) -> exp.Expression:
+    node = exp.Paren(this=oid)
+    node.meta[_REG_META] = kind
+    return node
+
+
+def _reg_kind(node) -> str | None:
+    return node.meta.get(_REG_META) if isinstance(node, exp.Paren) else None
+
+
+def _reg_name(node: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=_REG_NAMES[_reg_kind(node)], expressions=[node.this])
+
+
+def _reg_in(kind: str, text: exp.Expression, visible: exp.Array) -> exp.Expression:
+    if kind == "regclass":
+        if isinstance(text, exp.Literal) and text.is_string:
+            return _regclass_literal(text.this, visible)
+        return exp.Anonymous(this="lb_regclass_in", expressions=[text, visible.copy()])
+    return exp.Anonymous(this="lb_regtype_in", expressions=[text])
+
+
+def _reg_names(expression: exp.Expression, visible: exp.Array) -> None:
+    """Marked reg values become names where PostgreSQL prints them (see _reg_value)."""
+    for node in list(expression.find_all(exp.Paren)):
+        kind = _reg_kind(node)
+        if kind is None or node.parent is None:
+            continue
+        parent = node.parent
+        projection = parent if isinstance(parent, exp.Alias) else node
+        if isinstance(projection.parent, exp.Select) and projection.arg_key == "expressions" \
+                and _row_source(projection.parent):
+            node.replace(_reg_name(node))
+        elif isinstance(parent, (exp.DPipe, exp.Concat)):
+            node.replace(_reg_name(node))
+        elif isinstance(parent, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In)):
+            if isinstance(parent, exp.In):
+                others = parent.expressions if node is parent.this else []
+            else:
+                others = [parent.expression if node is parent.this else parent.this]
+            for other in others:
+                if isinstance(other, exp.Literal) and other.is_string:
+                    other.replace(_reg_in(kind, other.copy(), visible))
+
+
+def _row_source(select: exp.Select) -> bool:
+    """Whether a query's rows are the result's or a table's in FROM (not a scalar or IN subquery)."""
+    node = select
+    while node.parent is not None:
+        parent = node.parent
+        if isinstance(parent, (exp.Union, exp.Intersect, exp.Except, exp.CTE, exp.With, exp.From, exp.Join)):
+            node = parent
+        elif isinstance(parent, exp.Subquery) and node is parent.this:
+            node = parent
+        elif isinstance(parent, exp.Select) and isinstance(node, (exp.From, exp.Join, exp.With)):
+            node = parent
+        else:
+            return False
+    return True
 
 
 def _RegName(this: str, expressions: list) -> exp.Expression:
@@ -1888,40 +1967,55 @@ def _name_outputs(expression: exp.Expression) -> None:
 
 
 def _output_name(node: exp.Expression) -> str:
+    """The column name PostgreSQL gives an unnamed output column (its FigureColname)."""
+    return _figure_name(node)[0]
+
+
+def _figure_name(node: exp.Expression) -> tuple[str, int]:
+    """(name, strength) as PostgreSQL's FigureColnameInternal: a column's or a function's name is
+    strong (2); a cast's type name is weak (1) and gives way to a strong name of its operand, so the
+    outermost of nested casts names the column; a subscript is named by what it subscripts."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Column):
+        return node.name, 2
+    if isinstance(node, exp.Bracket):
+        return _figure_name(node.this)  # proargtypes[0] is proargtypes
     if isinstance(node, exp.Cast):
-        if isinstance(node.this, exp.Column):
-            return node.this.name
-        inner = _output_name(node.this)
-        if inner != "?column?":
-            return inner
+        name, strength = _figure_name(node.this)
+        if strength > 1:
+            return name, strength
         target = _cast_target(node)
         return {"integer": "int4", "int": "int4", "bigint": "int8", "smallint": "int2", "boolean": "bool",
-                "double precision": "float8", "real": "float4", "character varying": "varchar"}.get(target, target)
+                "double precision": "float8", "real": "float4", "character varying": "varchar"}.get(target, target), 1
     if isinstance(node, exp.CurrentSchemas):
-        return "current_schemas"
+        return "current_schemas", 2
     if isinstance(node, exp.CurrentSchema):
-        return "current_schema"
+        return "current_schema", 2
     if isinstance(node, exp.CurrentUser):
-        return "current_user"
+        return "current_user", 2
     if type(node).__name__ in _SQLGLOT_FUNCTIONS:
-        return _SQLGLOT_FUNCTIONS[type(node).__name__]
+        return _SQLGLOT_FUNCTIONS[type(node).__name__], 2
     if isinstance(node, exp.Anonymous):
-        return str(node.this).lower().split(".")[-1]
+        return str(node.this).lower().split(".")[-1], 2
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
-        return _output_name(node.expression)
+        return _figure_name(node.expression)
     if isinstance(node, exp.Func) and not isinstance(node, (exp.Binary, exp.Not, exp.Paren)):
-        return node.sql_name().lower()
-    return "?column?"
+        return node.sql_name().lower(), 2
+    return "?column?", 0
+
+
+#: PostgreSQL's types of the vector columns (the rest of _VECTOR_COLUMNS are oidvectors)
+_INT2VECTORS = {"indkey", "indoption", "tgattr", "partattrs", "stxkeys"}
 
 
 def _oidvectors(table: pa.Table) -> tuple[pa.Table, dict[int, int]]:
-    """pg_proc.proargtypes as PostgreSQL prints an oidvector ('25 23', which pgJDBC splits on spaces)."""
+    """The int2vector and oidvector columns (pg_proc.proargtypes, pg_index.indkey, ...), typed so:
+    PostgreSQL prints them space-separated ('25 23', which pgJDBC splits on spaces), not as arrays."""
     oids = {}
     for i, f in enumerate(table.schema):
-        if f.name == "proargtypes" and pa.types.is_list(f.type):
-            values = [None if v is None else " ".join(str(x) for x in v) for v in table.column(i).to_pylist()]
-            table = table.set_column(i, f.name, pa.array(values, pa.string()))
-            oids[i] = 30  # oidvector
+        if f.name in _VECTOR_COLUMNS and pa.types.is_list(f.type):
+            oids[i] = pgt.INT2VECTOR if f.name in _INT2VECTORS else pgt.OIDVECTOR
     return table, oids
 
 

@@ -21,6 +21,7 @@ from lakebox import errors
 from lakebox.engine.session import Session
 from lakebox.engine.duckdb_errors import translate
 from lakebox.server import sandbox, sqltext
+from lakebox.server import types as pgt
 from lakebox.server.rows import Rows
 
 SERVER_VERSION = "15.0"
@@ -251,7 +252,9 @@ class PgSession:
         return self._engine(sql, params)
 
     def _engine(self, sql: str, params: list | None) -> Outcome:
-        text, order = sqltext.to_qmarks(sql)
+        # interval and time values reach the engine as text, read through a CAST to their type
+        casts = {i: v.sql_type for i, v in enumerate(params or []) if isinstance(v, pgt.TypedText)}
+        text, order = sqltext.to_qmarks(sql, casts)
         values = None
         if order or params:
             params = params or []
@@ -296,7 +299,9 @@ class PgSession:
     def returns_rows(self, sql: str) -> bool:
         words = sqltext.leading_words(sql, 4)
         head = words[0] if words else ""
-        if head in ("SELECT", "VALUES", "TABLE", "SHOW", "DESCRIBE", "DESC", "EXPLAIN"):
+        if head == "SELECT":  # but SELECT ... INTO creates a table, and returns no rows
+            return not re.search(r"\bINTO\b", sqltext.code_only(sql), re.I)
+        if head in ("VALUES", "TABLE", "SHOW", "DESCRIBE", "DESC", "EXPLAIN"):
             return True
         if head == "WITH":
             return not re.search(r"\b(INSERT|UPDATE|DELETE)\b", sqltext.strip_comments(sql), re.I)

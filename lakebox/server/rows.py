@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from lakebox import errors
+from lakebox.server import types as pgt
 
 
 class Rows:
@@ -30,7 +31,11 @@ class Rows:
         self._translate = translate
         self._queue: list[pa.RecordBatch] = list(first or [])
         self.names = [n.lower() for n in schema.names] if lower else list(schema.names)
-        self.schema = pa.schema([pa.field(n, f.type) for n, f in zip(self.names, schema)])
+        #: columns the engine marked as UUID/JSON strings, restored to arrow.uuid/arrow.json
+        self._restore = pgt.duckdb_types(schema)
+        self.schema = pa.schema([pa.field(n, pgt.restored_type(f.type, self._restore[i]) if i in self._restore
+                                          else f.type) for i, (n, f) in enumerate(zip(self.names, schema))])
+        self._queue = [self._restored(b) for b in self._queue]
         self.target: pa.Schema | None = None
         self.streaming = reader is not None
         self.exhausted = False
@@ -61,10 +66,17 @@ class Rows:
                     self.exhausted = True
                     return None
                 if batch.num_rows:
-                    return batch
+                    return self._restored(batch)
         except duckdb.Error as error:
             self.exhausted = True
             raise (self._translate(error) if self._translate else errors.OperationalError(str(error))) from None
+
+    def _restored(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        if not self._restore:
+            return batch
+        columns = [pgt.restore_column(c, self._restore[i]) if i in self._restore else c
+                   for i, c in enumerate(batch.columns)]
+        return pa.RecordBatch.from_arrays(columns, schema=self.schema)
 
     def next(self, max_rows: int) -> pa.RecordBatch | None:
         """The next batch of at most max_rows rows, or None at the end."""

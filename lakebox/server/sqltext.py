@@ -121,16 +121,38 @@ def split(sql: str) -> list[str]:
     return statements
 
 
-def to_qmarks(sql: str) -> tuple[str, list[int]]:
-    """'... $2 ... $1' -> ('... ? ... ?', [1, 0]): qmark text and the parameter index of each mark."""
+def to_qmarks(sql: str, casts: dict[int, str] | None = None) -> tuple[str, list[int]]:
+    """'... $2 ... $1' -> ('... ? ... ?', [1, 0]): qmark text and the parameter index of each mark.
+
+    A mark followed by '::' gets a space ('$1::int' -> '? ::int': sqlglot reads '?::' as one
+    operator). `casts` (parameter index -> SQL type) puts those parameters' marks in a CAST."""
     out, order = [], []
     for kind, s, e in _scan(sql):
         if kind == "param":
-            out.append("?")
-            order.append(int(sql[s + 1:e]) - 1)
+            index = int(sql[s + 1:e]) - 1
+            mark = f"CAST(? AS {casts[index]})" if casts and index in casts else "?"
+            out.append(mark + " " if sql.startswith(":", e) else mark)
+            order.append(index)
         else:
             out.append(sql[s:e])
     return "".join(out), order
+
+
+def code_only(sql: str) -> str:
+    """The statement with strings, quoted identifiers and comments blanked out."""
+    return "".join(sql[s:e] if kind in ("code", "param", "semicolon") else " " for kind, s, e in _scan(sql))
+
+
+def without_trailing(sql: str) -> str:
+    """The statement without what may follow its last token: white space, comments, semicolons."""
+    end = 0
+    for kind, s, e in _scan(sql):
+        if kind in ("comment", "semicolon"):
+            continue
+        text = sql[s:e]
+        if text.strip():
+            end = s + len(text.rstrip())
+    return sql[:end]
 
 
 def parameter_count(sql: str) -> int:

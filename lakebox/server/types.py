@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import re
 import struct
 import uuid as uuidlib
 from dataclasses import dataclass
@@ -20,8 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from duckdb import sqltypes
 
 from lakebox import errors
+from lakebox.engine.result import DUCKDB_TYPE_KEY, loses_type
 from lakebox.server.messages import FieldDescription
 
 # --------------------------------------------------------------------------- type catalogue
@@ -42,12 +45,14 @@ _TYPES = [
     PgType(17, "bytea", -1, 1001, "U"),
     PgType(18, "char", 1, 1002, "S"),
     PgType(19, "name", 64, 1003, "S"),
+    PgType(22, "int2vector", -1, 1006, "A"),
     PgType(20, "int8", 8, 1016, "N"),
     PgType(21, "int2", 2, 1005, "N"),
     PgType(23, "int4", 4, 1007, "N"),
     PgType(24, "regproc", 4, 1008, "N"),
     PgType(25, "text", -1, 1009, "S"),
     PgType(26, "oid", 4, 1028, "N"),
+    PgType(30, "oidvector", -1, 1013, "A"),
     PgType(114, "json", -1, 199, "U"),
     PgType(700, "float4", 4, 1021, "N"),
     PgType(701, "float8", 8, 1022, "N"),
@@ -57,6 +62,7 @@ _TYPES = [
     PgType(1082, "date", 4, 1182, "D"),
     PgType(1083, "time", 8, 1183, "D"),
     PgType(1114, "timestamp", 8, 1115, "D"),
+    PgType(1266, "timetz", 12, 1270, "D"),
     PgType(1184, "timestamptz", 8, 1185, "D"),
     PgType(1186, "interval", 16, 1187, "T"),
     PgType(1700, "numeric", -1, 1231, "N"),
@@ -78,6 +84,10 @@ INT2, INT4, INT8, TEXT, FLOAT4, FLOAT8, BOOL, BYTEA = 21, 23, 20, 25, 700, 701, 
 NUMERIC, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL, UUID, JSON, VARCHAR, OID = (
     1700, 1082, 1083, 1114, 1184, 1186, 2950, 114, 1043, 26)
 OID_ARRAY = 1028
+TIMETZ = 1266
+INT2VECTOR, OIDVECTOR = 22, 30
+#: the catalog's vector types: element type, printed space-separated, subscripts from 0
+_VECTORS = {INT2VECTOR: 21, OIDVECTOR: 26}
 
 _PG_EPOCH_DAYS = 10957  # 2000-01-01 - 1970-01-01
 _PG_EPOCH_US = _PG_EPOCH_DAYS * 86400 * 1_000_000
@@ -328,6 +338,93 @@ def _union_values(arr: pa.Array, encode) -> pa.Array:
             values = values.take(pa.array(np.where(which == i, offsets, 0))) if len(values) else pa.nulls(n, _LS)
         choices.append(values)
     return pc.choose(pa.array(which), *choices)
+
+
+# --------------------------------------------------------------------------- types Arrow lost
+
+# DuckDB exports UUID and JSON as plain strings; the engine marks such result columns with their
+# DuckDB type (lakebox.engine.result.DUCKDB_TYPE_KEY) and the strings are turned back into
+# arrow.uuid (16 bytes) and arrow.json columns here, so that they are described and encoded as
+# PostgreSQL's uuid and json -- inside lists, arrays, structs and maps too.
+
+_NIBBLES = np.full(256, 255, np.uint8)
+_NIBBLES[np.frombuffer(b"0123456789abcdef", np.uint8)] = np.arange(16)
+_NIBBLES[np.frombuffer(b"ABCDEF", np.uint8)] = np.arange(10, 16)
+
+
+def duckdb_types(schema: pa.Schema) -> dict[int, object]:
+    """{column index: DuckDB type} for the columns whose strings stand for UUID or JSON values."""
+    found = {}
+    for i, f in enumerate(schema):
+        text = (f.metadata or {}).get(DUCKDB_TYPE_KEY)
+        if text is None:
+            continue
+        try:
+            duck = sqltypes.DuckDBPyType(text.decode())
+        except Exception:  # a type string DuckDB cannot read back: the column stays text
+            continue
+        if loses_type(duck):
+            found[i] = duck
+    return found
+
+
+def _is_string(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+
+
+def _uuid_from_text(arr: pa.Array) -> pa.Array:
+    """Canonical UUID strings ('a0eebc99-9c0b-...', as DuckDB prints them) as binary(16), decoded
+    for the whole column with numpy; anything else is parsed value by value."""
+    enc = _from_binary_array(arr)
+    n = len(arr)
+    valid = enc.lengths >= 0
+    if not valid.any():
+        return pa.nulls(n, pa.binary(16))
+    raw = None
+    if np.all(enc.lengths[valid] == 36):
+        starts = np.where(valid, enc.offsets[:-1], enc.offsets[:-1][valid][0])
+        nibbles = _NIBBLES[enc.data[starts[:, None] + _UUID_HEX_COLUMNS]]
+        dashes = enc.data[starts[:, None] + np.array([8, 13, 18, 23])]
+        if not (nibbles == 255).any() and (dashes == ord("-")).all():
+            raw = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]
+    if raw is None:
+        return pa.array([None if v is None else uuidlib.UUID(v).bytes for v in arr.to_pylist()], pa.binary(16))
+    validity = None if valid.all() else pa.array(valid).buffers()[1]
+    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(16), n, [validity, pa.py_buffer(raw.tobytes())])
+
+
+def restore_column(arr: pa.Array, duck) -> pa.Array:
+    """A column DuckDB exported as strings (or with strings inside), with arrow.uuid and
+    arrow.json where its DuckDB type `duck` has UUID and JSON. Unions are left as they are."""
+    t = arr.type
+    if duck.id == "uuid":
+        return pa.ExtensionArray.from_storage(pa.uuid(), _uuid_from_text(arr)) if _is_string(t) else arr
+    if duck.id == "varchar":
+        if str(duck) == "JSON" and _is_string(t):
+            return pa.ExtensionArray.from_storage(pa.json_(t), arr)
+        return arr
+    if not loses_type(duck):
+        return arr
+    mask = arr.is_null() if arr.null_count else None
+    children = [c for _, c in duck.children if not isinstance(c, int)]
+    if duck.id == "list" and (pa.types.is_list(t) or pa.types.is_large_list(t)):
+        return type(arr).from_arrays(arr.offsets, restore_column(arr.values, children[0]), mask=mask)
+    if duck.id == "array" and pa.types.is_fixed_size_list(t):
+        size = t.list_size
+        values = arr.values.slice(arr.offset * size, len(arr) * size)
+        return pa.FixedSizeListArray.from_arrays(restore_column(values, children[0]), size, mask=mask)
+    if duck.id == "struct" and pa.types.is_struct(t) and t.num_fields == len(children):
+        fields = [restore_column(arr.field(i), c) for i, c in enumerate(children)]
+        return pa.StructArray.from_arrays(fields, fields=[t.field(i).with_type(f.type) for i, f in enumerate(fields)],
+                                          mask=mask)
+    if duck.id == "map" and pa.types.is_map(t):
+        keys, items = restore_column(arr.keys, children[0]), restore_column(arr.items, children[1])
+        return pa.MapArray.from_arrays(arr.offsets, keys, items, mask=mask)
+    return arr
+
+
+def restored_type(t: pa.DataType, duck) -> pa.DataType:
+    return restore_column(pa.array([], t), duck).type
 
 
 # --------------------------------------------------------------------------- text format
@@ -786,7 +883,7 @@ def _not_rectangular() -> errors.DataError:
     return error
 
 
-def _array_binary(arr: pa.Array, oid: int) -> Encoded:
+def _array_binary(arr: pa.Array, oid: int, element: int | None = None, lower: int = 1) -> Encoded:
     """PostgreSQL's binary array for a list column described as array type `oid`: int32 ndim,
     int32 has-NULL flag, uint32 element OID, int32 size and lower bound (1) per dimension, then each
     element as int32 length (-1: NULL) and its binary value. An empty array has no dimensions.
@@ -794,7 +891,7 @@ def _array_binary(arr: pa.Array, oid: int) -> Encoded:
     Lists of lists are the dimensions of one array and must be rectangular. The elements of all
     rows are encoded as one column, framed with their lengths and joined per row (Arrow's
     binary_join over the composed offsets); the headers are built with numpy."""
-    element = ARRAY_TYPES[oid].element
+    element = element or ARRAY_TYPES[oid].element
     n = len(arr)
     valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), bool)
     start, end = np.arange(n), np.arange(1, n + 1)  # each row's lists at the current level
@@ -817,6 +914,8 @@ def _array_binary(arr: pa.Array, oid: int) -> Encoded:
     own, _ = pg_type_of(level.type)
     if element == OID:  # a catalog oid[] column (lists of uint32)
         enc = _fixed(_numpy(level.cast(pa.int64()), 0), ">u4", _validity(level))
+    elif element == INT2 and own != INT2:
+        enc = _fixed(_numpy(level.cast(pa.int64()), 0), ">i2", _validity(level))
     elif element == own:
         enc = encode_binary(level)
     else:  # text[]: elements without an array type of their own (json) go as their text
@@ -837,7 +936,7 @@ def _array_binary(arr: pa.Array, oid: int) -> Encoded:
     header[:, 2] = element
     for k, size in enumerate(dims):
         header[:, 3 + 2 * k] = size
-        header[:, 4 + 2 * k] = 1
+        header[:, 4 + 2 * k] = lower
     keep = (np.arange(width) < np.where(empty, 3, width)[:, None]) & valid[:, None]
     header_offsets = np.zeros(n + 1, np.int64)
     np.cumsum(keep.sum(axis=1) * 4, out=header_offsets[1:])
@@ -919,7 +1018,11 @@ def encode_batch(batch: pa.RecordBatch | pa.Table, formats: list[int] | None,
         columns = batch.columns
     encoded = []
     for i, col in enumerate(columns):
-        if result_format(formats, i) != 1:
+        vector = _VECTORS.get(type_oids.get(i)) if type_oids else None
+        if vector and _is_list(col.type):  # int2vector, oidvector: '1 2' and 1-D arrays from 0
+            encoded.append(_from_binary_array(_vector_text(col)) if result_format(formats, i) != 1
+                           else _array_binary(col, 0, vector, lower=0))
+        elif result_format(formats, i) != 1:
             encoded.append(encode_text(col))
         elif type_oids and type_oids.get(i) == OID:
             encoded.append(_fixed(_numpy(col.cast(pa.int64()), 0), ">u4", _validity(col)))
@@ -928,6 +1031,11 @@ def encode_batch(batch: pa.RecordBatch | pa.Table, formats: list[int] | None,
         else:
             encoded.append(encode_binary(col))
     return encode_data_rows(encoded, batch.num_rows)
+
+
+def _vector_text(arr: pa.Array) -> pa.Array:
+    offsets, values = _list_parts(_plain(arr))
+    return _keep_nulls(arr, _join_lists(offsets, pc.fill_null(_ls(text_array(values)), "0"), " "))
 
 
 def iter_data_rows(table: pa.Table, formats: list[int] | None, batch_rows: int = 65536, type_oids=None):
@@ -940,10 +1048,30 @@ def iter_data_rows(table: pa.Table, formats: list[int] | None, batch_rows: int =
 # --------------------------------------------------------------------------- parameters (Bind)
 
 
+class TypedText(str):
+    """A parameter value the engine has no Python type for (interval, time, timetz): its text, which
+    the statement reads through a CAST to `sql_type` (see PgSession: `$n` becomes CAST(? AS type))."""
+
+    sql_type: str
+
+    def __new__(cls, text: str, sql_type: str):
+        value = super().__new__(cls, text)
+        value.sql_type = sql_type
+        return value
+
+    def __reduce__(self):
+        return TypedText, (str(self), self.sql_type)
+
+
+_TEXT_TYPED = {INTERVAL: "INTERVAL", TIME: "TIME", TIMETZ: "TIMETZ"}
+
+
 def decode_parameter(data: bytes | None, oid: int, fmt: int):
     """A Bind parameter as the Python value the engine binds as a literal."""
     if data is None:
         return None
+    if oid in _TEXT_TYPED:
+        return _typed_text(data, oid, fmt)
     if fmt == 0:
         text = data.decode("utf-8")
         if oid in (INT2, INT4, INT8, OID):
@@ -993,6 +1121,45 @@ def decode_parameter(data: bytes | None, oid: int, fmt: int):
     if oid in ARRAY_TYPES:
         return _array_from_binary(bytes(data))
     return data.decode("utf-8")
+
+
+def _typed_text(data: bytes, oid: int, fmt: int) -> TypedText:
+    """interval, time and timetz parameters, text or binary, as text DuckDB reads back exactly.
+
+    Binary interval: int64 microseconds, int32 days, int32 months. Binary time: int64 microseconds
+    since midnight; timetz adds an int32 zone offset in seconds west of UTC."""
+    if fmt == 0:
+        text = data.decode("utf-8").strip()
+        if oid == INTERVAL:
+            text = _interval_input(text)
+        return TypedText(text, _TEXT_TYPED[oid])
+    if oid == INTERVAL:
+        micros, days, months = struct.unpack("!qii", data)
+        return TypedText(f"{months} months {days} days {micros} microseconds", "INTERVAL")
+    micros = struct.unpack_from("!q", data)[0]
+    seconds, fraction = divmod(micros, 1_000_000)
+    text = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" + (f".{fraction:06d}" if fraction else "")
+    if oid == TIMETZ:
+        offset = -struct.unpack_from("!i", data, 8)[0]  # PostgreSQL keeps seconds west of UTC
+        sign, offset = ("-" if offset < 0 else "+"), abs(offset)
+        text += f"{sign}{offset // 3600:02d}:{offset // 60 % 60:02d}" + (f":{offset % 60:02d}" if offset % 60 else "")
+    return TypedText(text, _TEXT_TYPED[oid])
+
+
+_ISO_DURATION = re.compile(r"^(-)?P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)W)?(?:(-?\d+)D)?"
+                           r"(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?\d+(?:\.\d+)?)S)?)?$", re.I)
+
+
+def _interval_input(text: str) -> str:
+    """PostgreSQL interval input DuckDB does not read, rewritten: ISO 8601 durations ('P1Y2M3DT4H')
+    and '+' signs ('-1 days +03:00:00', as PostgreSQL prints intervals)."""
+    iso = _ISO_DURATION.match(text)
+    if iso and any(iso.groups()[1:]):
+        sign = -1 if iso.group(1) else 1
+        units = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+        return " ".join(f"{sign * decimal.Decimal(v)} {u}" for v, u in zip(iso.groups()[1:], units) if v) \
+            or "0 seconds"
+    return re.sub(r"(^|\s)\+(?=\d)", r"\1", text)
 
 
 def _array_from_binary(data: bytes) -> list:

@@ -12,6 +12,7 @@ import importlib
 import os
 import pkgutil
 import re
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -169,6 +170,44 @@ def test_catalog_functions_over_pg_proc(server):
                                   "JOIN information_schema.routines r USING (specific_name) "
                                   "WHERE r.routine_name = 'split_part' ORDER BY 1").fetchall()
         assert parameters == [(1, "character varying"), (2, "character varying"), (3, "integer")]
+
+
+def test_reg_casts_vectors_and_column_labels_as_postgresql(server):
+    """Each expectation is what PostgreSQL 15 answers to the same query (its catalog differs, the
+    shapes do not): regtype/regclass values are OIDs that print as names, a subscript is labelled
+    with its column, nested casts with the outermost type, int2vector/oidvector print space-separated
+    and travel in binary as arrays counted from 0."""
+    psycopg = need_module("psycopg")
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        cursor = conn.execute("SELECT 'int4'::regtype, 'pg_class'::regclass, 23::regtype, 0::regtype, "
+                              "'\"any\"'::regtype, 'int4'::regtype::oid, 'integer'::regtype::text AS y, "
+                              "'type: ' || 23::regtype AS c")
+        assert [c.name for c in cursor.description] == ["regtype", "regclass", "regtype", "regtype", "regtype",
+                                                         "oid", "y", "c"]
+        assert cursor.fetchone() == ("integer", "pg_class", "integer", "-", '"any"', 23, "integer", "type: integer")
+        for where in ("oid = 23::regtype", "oid = 'int4'::regtype", "oid = 'int4'::regtype::oid"):
+            assert conn.execute(f"SELECT typname FROM pg_type WHERE {where}").fetchall() == [("int4",)]
+        assert conn.execute("SELECT typname FROM pg_type WHERE oid::regtype IN ('integer', 'text') "
+                            "ORDER BY 1").fetchall() == [("int4",), ("text",)]
+        assert conn.execute("SELECT r FROM (SELECT 23::regtype AS r) s").fetchall() == [("integer",)]
+        assert conn.execute("SELECT relname FROM pg_class WHERE oid = 'pg_class'::regclass").fetchall() == \
+            [("pg_class",)]
+        cursor = conn.execute("SELECT proargtypes[0], (proargtypes)[1], proargtypes::text, 1::int::text "
+                              "FROM pg_proc WHERE proname = 'nvl2'")
+        assert [c.name for c in cursor.description] == ["proargtypes", "proargtypes", "proargtypes", "text"]
+        assert cursor.fetchone() == (2276, 2283, "2276 2283 2283", "1")
+        query = ("SELECT i.indkey, i.indclass, i.indoption, i.indcollation, i.indkey[0] FROM pg_index i "
+                 "JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname = 'items'")
+        cursor = conn.execute(query)
+        assert [c.type_code for c in cursor.description] == [22, 30, 22, 30, 21]
+        assert cursor.fetchall() == [("1", "0", "0", "0", 1)]
+        binary = conn.cursor(binary=True)
+        binary.execute(query)
+        header = struct.pack("!iiIii", 1, 0, 21, 1, 0)  # one dimension of one element, counted from 0
+        assert binary.fetchone()[:2] == (header + struct.pack("!ih", 2, 1),
+                                         struct.pack("!iiIii", 1, 0, 26, 1, 0) + struct.pack("!iI", 4, 0))
+        assert conn.execute("SELECT format_type(22, NULL), format_type(30, NULL), typelem FROM pg_type "
+                            "WHERE oid = 22").fetchone() == ("int2vector", "oidvector", 21)
 
 
 # --------------------------------------------------------------------------- pgJDBC

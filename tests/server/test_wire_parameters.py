@@ -6,7 +6,9 @@ decide, and a comparison with a real PostgreSQL server when one is available.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import importlib.util
+import struct
 import tempfile
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from lakebox.server.pgsession import PgSession
 from wirekit import need_module
 
 INT2, INT4, INT8, NUMERIC, FLOAT8, TEXT, VARCHAR, BOOL, DATE, TIMESTAMP = 21, 23, 20, 1700, 701, 25, 1043, 16, 1082, 1114
-OID, NAME, INTERVAL = 26, 19, 1186
+OID, NAME, INTERVAL, TIME, TIMETZ = 26, 19, 1186, 1083, 1266
 
 
 @pytest.fixture(scope="module")
@@ -123,9 +125,9 @@ def test_what_lakebox_cannot_type_is_text_not_an_error(session):
         [INT4, INT8]
 
 
-def test_interval_parameters_wait_for_the_wire_to_decode_them(session):
-    expected = INTERVAL if params._binary_decodable(INTERVAL) else TEXT
-    assert resolve(session, "SELECT at + $1 FROM items") == [expected]
+def test_interval_and_time_parameters_have_their_own_types(session):
+    assert resolve(session, "SELECT at + $1 FROM items") == [INTERVAL]
+    assert resolve(session, "SELECT $1::interval, $2::time, $3::timetz") == [INTERVAL, TIME, TIMETZ]
 
 
 def test_athena_session(lake_home):
@@ -190,6 +192,158 @@ def test_parse_refused_like_postgresql_and_the_connection_carries_on(server):
     assert caught == [("42P18", "could not determine data type of parameter $1"),
                       ("42725", "operator is not unique: unknown + unknown")]
     assert after == 2
+
+
+def test_interval_and_time_parameters_in_binary_and_text(server):
+    """asyncpg sends datetime.timedelta and datetime.time in binary (int64 us, int32 days, int32
+    months; int64 us since midnight; timetz with its zone), psycopg as text; both arrive exactly."""
+    asyncpg = need_module("asyncpg")
+    psycopg = need_module("psycopg")
+    values = [dt.timedelta(days=3, hours=4, minutes=5, seconds=6.5), dt.timedelta(days=-1, seconds=5),
+              dt.timedelta(microseconds=1), dt.timedelta(0)]
+
+    async def run():
+        conn = await asyncpg.connect(server.url())
+        try:
+            statement = await conn.prepare("SELECT $1::interval AS i, $2::time AS t, at + $3 AS later, "
+                                           "$4::timetz AS z FROM items WHERE id = 1")
+            types = [p.name for p in statement.get_parameters()]
+            rows = [tuple(await statement.fetchrow(v, dt.time(23, 59, 59, 999999), v,
+                                                   dt.time(4, 5, 6, tzinfo=dt.timezone(dt.timedelta(hours=2)))))
+                    for v in values]
+            interval_with_months = await conn.fetchval("SELECT $1::interval", dt.timedelta(days=40))
+            null = await conn.fetchval("SELECT $1::interval", None)
+            return types, rows, interval_with_months, null
+        finally:
+            await conn.close()
+
+    types, rows, forty, null = asyncio.run(run())
+    assert types == ["interval", "time", "interval", "timetz"]
+    start = dt.datetime(2024, 3, 1, 12, 30)
+    assert rows == [(v, dt.time(23, 59, 59, 999999), start + v, dt.time(4, 5, 6)) for v in values]
+    assert forty == dt.timedelta(days=40) and null is None
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        for binary in (False, True):
+            cursor = conn.cursor(binary=binary)
+            cursor.execute("SELECT %s::interval, %s::time, %s::interval", [values[0], dt.time(1, 2, 3, 4),
+                                                                          values[1]], prepare=True)
+            assert cursor.fetchone() == (values[0], dt.time(1, 2, 3, 4), values[1])
+
+
+def test_interval_and_time_parameters_decode():
+    from lakebox.server import types as t
+
+    def binary_interval(micros, days, months):
+        return struct.pack("!qii", micros, days, months)
+
+    value = t.decode_parameter(binary_interval(14706500000, 3, 14), t.INTERVAL, 1)
+    assert (value, value.sql_type) == ("14 months 3 days 14706500000 microseconds", "INTERVAL")
+    assert t.decode_parameter(binary_interval(-1, 0, 0), t.INTERVAL, 1) == "0 months 0 days -1 microseconds"
+    assert t.decode_parameter(struct.pack("!q", 14706500001), t.TIME, 1) == "04:05:06.500001"
+    assert t.decode_parameter(struct.pack("!q", 86400 * 10**6), t.TIME, 1) == "24:00:00"
+    assert t.decode_parameter(struct.pack("!qi", 3600 * 10**6, -7200), t.TIMETZ, 1) == "01:00:00+02:00"
+    assert t.decode_parameter(struct.pack("!qi", 0, 12605), t.TIMETZ, 1) == "00:00:00-03:30:05"
+    # PostgreSQL's text input DuckDB does not read: '+' fields (PostgreSQL's own output), ISO 8601
+    assert t.decode_parameter(b"-1 days +03:00:00", t.INTERVAL, 0) == "-1 days 03:00:00"
+    assert t.decode_parameter(b"P1Y2M3DT4H5M6.5S", t.INTERVAL, 0) == \
+        "1 years 2 months 3 days 4 hours 5 minutes 6.5 seconds"
+    assert t.decode_parameter(b"04:05:06", t.TIME, 0).sql_type == "TIME"
+    assert t.decode_parameter(None, t.INTERVAL, 1) is None
+    # the engine reads exactly these texts back
+    connection = lakebox.connect(dialect="redshift")
+    try:
+        cursor = connection.cursor()
+        for text, expected in [("14 months 3 days 14706500000 microseconds", "1 year 2 mons 3 days 04:05:06.5"),
+                               ("-1 days 03:00:00", "-1 days +03:00:00"),
+                               ("1 years 2 months 3 days 4 hours 5 minutes 6.5 seconds",
+                                "1 year 2 mons 3 days 04:05:06.5")]:
+            cursor.execute("SELECT CAST(? AS INTERVAL)", [text])
+            assert t.text_array(cursor.fetch_arrow_table().column(0).combine_chunks()).to_pylist() == [expected]
+    finally:
+        connection.close()
+
+
+def test_typed_parameters_are_read_through_a_cast():
+    """$n of an interval/time value becomes CAST(? AS type); '$1::int' keeps '?' apart from '::'
+    (sqlglot reads '?::' as one token)."""
+    assert sqltext.to_qmarks("SELECT $1::int, $2") == ("SELECT ? ::int, ?", [0, 1])
+    assert sqltext.to_qmarks("SELECT $2 + $1::interval", {0: "INTERVAL"}) == \
+        ("SELECT ? + CAST(? AS INTERVAL) ::interval", [1, 0])
+
+
+BINDER_ORDER = pytest.mark.xfail(
+    reason="lakebox/engine/binder.py bind_parameters binds `?` marks in breadth-first tree order (sqlglot "
+           "keeps no positions for placeholders), and a bare literal ORDER BY key is a column position or "
+           "refused by DuckDB: the fix is binder-side", strict=False)
+
+
+@pytest.mark.parametrize("sql, args, expected", [
+    ("SELECT $1::int AS x", [5], [(5,)]),
+    ("SELECT $1::int::text AS x", [5], [("5",)]),
+    pytest.param("SELECT $1::text::int + $2 AS x", ["4", 5], [(9,)], marks=BINDER_ORDER),
+    pytest.param("SELECT id FROM items ORDER BY $1", ["x"], None, marks=BINDER_ORDER),
+    pytest.param("SELECT id FROM items ORDER BY $1", [None], None, marks=BINDER_ORDER),
+])
+def test_statements_that_failed_through_the_wire(server, sql, args, expected):
+    asyncpg = need_module("asyncpg")
+
+    async def run():
+        conn = await asyncpg.connect(server.url())
+        try:
+            statement = await conn.prepare(sql)  # Parse and Describe (the LIMIT 0 probe)
+            return [tuple(r) for r in await statement.fetch(*args)]
+        finally:
+            await conn.close()
+
+    rows = asyncio.run(run())
+    if expected is not None:
+        assert rows == expected
+    else:  # a constant sort key orders nothing
+        assert sorted(rows) == [(1,), (2,), (3,)]
+
+
+def test_describe_probe_appends_limit_0_to_the_text(server):
+    from lakebox.server.server import _limit_zero
+
+    # regenerated SQL would not read back: sqlglot's Redshift writes `text` as VARCHAR(MAX)
+    assert _limit_zero("SELECT $1::text::int + $2 -- note\n;", "redshift") == "SELECT $1::text::int + $2 LIMIT 0"
+    assert _limit_zero("SELECT 1 LIMIT 3", "redshift") == "SELECT 1 LIMIT 3"
+    assert _limit_zero("SELECT 1 INTO t2", "redshift") == "SELECT 1 INTO t2"
+
+
+def test_bare_values(server, lake_home):
+    """Redshift does not support VALUES lists as constant tables (a documented difference from
+    PostgreSQL): 0A000 in the Redshift dialect; Athena's VALUES returns rows."""
+    asyncpg = need_module("asyncpg")
+    from wirekit import Running, start
+
+    async def run(port):
+        conn = await asyncpg.connect(host="127.0.0.1", port=port, user=server.user, password=server.password,
+                                     database="dev")
+        try:
+            try:
+                return [tuple(r) for r in await conn.fetch("VALUES ($1)", "a")]
+            except asyncpg.PostgresError as error:
+                return error.sqlstate
+        finally:
+            await conn.close()
+
+    assert asyncio.run(run(server.port)) == "0A000"
+    athena = start(lake_home, dialect="athena")
+    try:
+        assert asyncio.run(run(Running(athena, lake_home).port)) == [("a",)]
+    finally:
+        athena.stop()
+
+
+def test_select_into_is_described_as_returning_no_rows(server):
+    psycopg = need_module("psycopg")
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        cursor = conn.cursor()
+        cursor.execute("SELECT id, name INTO TEMP lbp_into FROM items WHERE id = %s", [1], prepare=True)
+        assert cursor.description is None
+        cursor.execute("SELECT count(*) FROM lbp_into")
+        assert cursor.fetchone() == (1,)
 
 
 # --------------------------------------------------------------------------- against a real PostgreSQL
@@ -325,8 +479,6 @@ def test_same_answers_as_postgresql(postgres):
                 ours = resolve(pg, sql)
             except params.ParameterTypeError as error:
                 ours = error.sqlstate
-            if isinstance(expected, list) and not params._binary_decodable(INTERVAL):  # see params.py
-                expected = [TEXT if t == INTERVAL else t for t in expected]
             if ours != expected:
                 differences.append(f"{sql}: PostgreSQL {expected}, lakebox {ours}")
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import decimal
+import hashlib
 import importlib.util
 import json
 import os
@@ -28,7 +29,6 @@ from hypothesis import strategies as st
 from lakebox import errors
 from lakebox.server import messages as m
 from lakebox.server import types as t
-from lakebox.server.pgsession import Outcome, PgSession
 from wirekit import need_module
 
 D = decimal.Decimal
@@ -536,6 +536,63 @@ def test_duckdb_uuid_and_json_columns():
     assert [t.pg_type_of(f.type)[0] for f in plain.schema] == [25, 25]
 
 
+def marked(sql: str) -> pa.Table:
+    """A DuckDB query's Arrow table as the engine hands it over: UUID and JSON as plain strings
+    (DuckDB's default export), the columns marked with their DuckDB types."""
+    duckdb = pytest.importorskip("duckdb")
+    from lakebox.engine.result import mark_duckdb_types
+
+    relation = duckdb.connect().sql(sql)
+    table = relation.to_arrow_table()
+    schema = mark_duckdb_types(table.schema, relation.types)
+    return table if schema is None else pa.Table.from_arrays(table.columns, schema=schema)
+
+
+def test_marked_strings_are_restored_to_uuid_and_json():
+    from lakebox.server.rows import Rows
+
+    table = marked(f"""
+        SELECT * FROM (VALUES
+            (1, '{U1}'::UUID, '{{"a": 1}}'::JSON, ['{U2}'::UUID, NULL], {{'u': '{U1}'::UUID, 'j': '[1]'::JSON}},
+             MAP {{'{U2}'::UUID: '2'::JSON}}, ['{U1}'::UUID, '{U2}'::UUID]::UUID[2], 'plain'),
+            (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+            (3, '{U2.upper()}'::UUID, 'null'::JSON, [], {{'u': NULL, 'j': NULL}}, MAP {{}}, NULL, 'x')
+        ) AS v(i, u, j, us, s, m, a, p) ORDER BY i""")
+    assert [f.type for f in table.schema][1:3] == [pa.string(), pa.string()]  # what the DB-API sees
+    rows = Rows(table=table)
+    assert [t.pg_type_of(f.type)[0] for f in rows.schema] == [23, 2950, 114, 2951, 114, 114, 2951, 25]
+    batch = rows.next(0)
+    assert batch.schema == rows.schema
+    assert [wire_values(c, 1) for c in batch.columns[1:3]] == [
+        [uuid.UUID(U1).bytes, None, uuid.UUID(U2).bytes], [b'{"a": 1}', None, b"null"]]
+    assert wire_values(batch.column(4), 0)[0] == f'{{"u": "{U1}", "j": [1]}}'.encode()  # json embedded
+    assert wire_values(batch.column(5), 0)[0] == f'{{"{U2}": 2}}'.encode()
+    assert wire_values(batch.column(6), 1)[0] == (i32(1, 0, 2950, 2, 1, 16) + uuid.UUID(U1).bytes + i32(16)
+                                                  + uuid.UUID(U2).bytes)
+    assert batch.column(3).to_pylist() == [[uuid.UUID(U2), None], None, []]
+    # slices (a portal's row limit) restore the same values
+    again = Rows(table=table)
+    parts = [again.next(1) for _ in range(3)]
+    assert [v for p in parts for v in p.column(1).to_pylist()] == batch.column(1).to_pylist()
+    assert [v for p in parts for v in p.column(4).to_pylist()] == batch.column(4).to_pylist()
+
+
+def test_uuid_text_that_is_not_canonical_is_parsed_value_by_value():
+    strings = pa.array([U1.upper(), None, "{" + U2 + "}", U1.replace("-", "")], pa.string())
+    storage = t._uuid_from_text(strings)
+    assert storage.to_pylist() == [uuid.UUID(U1).bytes, None, uuid.UUID(U2).bytes, uuid.UUID(U1).bytes]
+    assert t._uuid_from_text(pa.array([None, None], pa.string())).null_count == 2
+
+
+def test_unmarked_and_unreadable_marks_stay_text():
+    from lakebox.engine.result import DUCKDB_TYPE_KEY
+
+    schema = pa.schema([pa.field("a", pa.string(), metadata={DUCKDB_TYPE_KEY: b"NOT A TYPE("}),
+                        pa.field("b", pa.string(), metadata={DUCKDB_TYPE_KEY: b"VARCHAR"}),
+                        pa.field("c", pa.string())])
+    assert t.duckdb_types(schema) == {}
+
+
 # --------------------------------------------------------------------------- against a real PostgreSQL
 
 
@@ -645,33 +702,32 @@ def test_same_bytes_as_postgres(postgres, name, fmt):
 
 # --------------------------------------------------------------------------- end to end
 
-FIXTURE_MARKER = "wire-types-fixture"
+@pytest.fixture(scope="module")
+def athena_server(lake_home):
+    """A wire server in the Athena dialect, whose SQL can build every nested type."""
+    from wirekit import Running, start
+
+    thread = start(lake_home, dialect="athena")
+    try:
+        yield Running(thread, lake_home)
+    finally:
+        thread.stop()
 
 
-@pytest.fixture
-def served_table(server, monkeypatch):
-    """The server answers `SELECT '<marker>'` with an Arrow table chosen here, as if the engine had
-    produced it (DuckDB's Arrow export with arrow_lossless_conversion, which the engine does not set)."""
-    duckdb = pytest.importorskip("duckdb")
-    con = duckdb.connect()
-    con.execute("SET arrow_lossless_conversion = true")
-    table = con.sql(f"""
-        SELECT * FROM (VALUES
-            (1, '{U1}'::UUID, '{{"a": [1, 2], "s": "é\\"x"}}'::JSON, ['{U2}'::UUID, NULL],
-             0::DECIMAL(38, 10), INTERVAL '3 days 04:05:06.5', [[1, 2], [3, 4]],
-             {{'k': 1, 'v': 'x"y'}}::STRUCT(k INTEGER, v VARCHAR), MAP {{'a': 1}}, ['a b', '', 'NULL', NULL]),
-            (2, NULL, NULL, [], -1234567890123456789012345678.0123456789::DECIMAL(38, 10),
-             INTERVAL '-1 second', NULL, NULL, MAP {{}}::MAP(VARCHAR, INTEGER), []::VARCHAR[])
-        ) AS v(i, u, j, us, d, iv, a, s, m, t) ORDER BY i""").to_arrow_table().drop_columns(["i"])
-    original = PgSession._engine
-
-    def engine(self, sql, params):
-        if FIXTURE_MARKER in sql:
-            return Outcome(tag=f"SELECT {table.num_rows}", table=table)
-        return original(self, sql, params)
-
-    monkeypatch.setattr(PgSession, "_engine", engine)
-    return table
+# Every type lakebox returns, from a real query: UUID and JSON come out of DuckDB as plain strings
+# and reach the clients as uuid and json all the same.
+EVERY_TYPE_SQL = f"""
+    SELECT u, j, us, d, iv, a, s, m, t FROM (
+        SELECT 1 AS i, CAST('{U1}' AS UUID) AS u, json_parse('{{"a": [1, 2], "s": "é\\"x"}}') AS j,
+               CAST(ARRAY['{U2}', NULL] AS ARRAY(UUID)) AS us, CAST(0 AS DECIMAL(38, 10)) AS d,
+               INTERVAL '3' DAY + INTERVAL '4' HOUR + INTERVAL '5' MINUTE + INTERVAL '6.5' SECOND AS iv,
+               ARRAY[ARRAY[1, 2], ARRAY[3, 4]] AS a, CAST(ROW(1, 'x"y') AS ROW(k INTEGER, v VARCHAR)) AS s,
+               MAP(ARRAY['a'], ARRAY[1]) AS m, ARRAY['a b', '', 'NULL', NULL] AS t
+        UNION ALL
+        SELECT 2, NULL, NULL, CAST(ARRAY[] AS ARRAY(UUID)),
+               CAST(-1234567890123456789012345678.0123456789 AS DECIMAL(38, 10)), INTERVAL '-1' SECOND, NULL, NULL,
+               CAST(MAP() AS MAP(VARCHAR, INTEGER)), CAST(ARRAY[] AS ARRAY(VARCHAR)))
+    ORDER BY i"""
 
 
 EXPECTED_OIDS = [2950, 114, 2951, 1700, 1186, 1007, 114, 114, 1009]
@@ -684,23 +740,23 @@ EXPECTED_ROWS = [
 
 
 @pytest.mark.parametrize("binary", [False, True])
-def test_psycopg_reads_every_type(server, served_table, binary):
+def test_psycopg_reads_every_type(athena_server, binary):
     psycopg = need_module("psycopg")
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+    with psycopg.connect(athena_server.dsn(), autocommit=True) as conn:
         cursor = conn.cursor(binary=binary)
-        cursor.execute(f"SELECT '{FIXTURE_MARKER}'")
+        cursor.execute(EVERY_TYPE_SQL)
         assert [c.type_code for c in cursor.description] == EXPECTED_OIDS
         assert cursor.fetchall() == EXPECTED_ROWS
 
 
-def test_asyncpg_reads_every_type_in_binary(server, served_table):
+def test_asyncpg_reads_every_type_in_binary(athena_server):
     asyncpg = need_module("asyncpg")
 
     async def run():
-        conn = await asyncpg.connect(host="127.0.0.1", port=server.port, user=server.user,
-                                     password=server.password, database="dev")
+        conn = await asyncpg.connect(host="127.0.0.1", port=athena_server.port, user=athena_server.user,
+                                     password=athena_server.password, database="dev")
         try:
-            return await conn.fetch(f"SELECT '{FIXTURE_MARKER}'")
+            return await conn.fetch(EVERY_TYPE_SQL)
         finally:
             await conn.close()
 
@@ -715,3 +771,73 @@ def test_asyncpg_reads_every_type_in_binary(server, served_table):
         values[7] = None if values[7] is None else json.loads(values[7])
         got.append(tuple(values))
     assert got == EXPECTED_ROWS
+
+
+REDSHIFT_UUID_JSON = (f"SELECT CAST('{U1}' AS UUID) AS u, JSON_PARSE('{{\"a\": [1, null]}}') AS j, "
+                      "CAST(NULL AS UUID) AS n")
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("prepare", [False, True])
+def test_psycopg_gets_uuid_and_json_from_redshift_sql(server, binary, prepare):
+    psycopg = need_module("psycopg")
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        cursor = conn.cursor(binary=binary)
+        cursor.execute(REDSHIFT_UUID_JSON, prepare=prepare)
+        assert [c.type_code for c in cursor.description] == [2950, 114, 2950]
+        assert cursor.fetchall() == [(uuid.UUID(U1), {"a": [1, None]}, None)]
+        # a parameter typed uuid by the client, and many rows over several batches
+        cursor.execute("SELECT CAST(%s AS UUID) AS u", [uuid.UUID(U2)], prepare=prepare)
+        assert cursor.fetchall() == [(uuid.UUID(U2),)]
+        cursor.execute("SELECT CAST(md5(CAST(n AS VARCHAR)) AS UUID) AS u FROM spectrum.numbers ORDER BY n")
+        values = [row[0] for row in cursor.fetchall()]
+        assert len(values) == 300_000 and all(isinstance(v, uuid.UUID) for v in values)
+        assert values[7] == uuid.UUID(hashlib.md5(b"7").hexdigest())
+
+
+def test_asyncpg_gets_uuid_and_json_from_redshift_sql(server):
+    asyncpg = need_module("asyncpg")
+
+    async def run():
+        conn = await asyncpg.connect(host="127.0.0.1", port=server.port, user=server.user,
+                                     password=server.password, database="dev")
+        try:
+            first = await conn.fetchrow(REDSHIFT_UUID_JSON)
+            statement = await conn.prepare("SELECT CAST($1 AS UUID) AS u, JSON_PARSE($2) AS j")
+            types = [a.type.name for a in statement.get_attributes()]
+            second = await statement.fetchrow(U2, '{"b": true}')
+            return first, types, second
+        finally:
+            await conn.close()
+
+    first, types, second = asyncio.run(run())
+    assert (first["u"], json.loads(first["j"]), first["n"]) == (uuid.UUID(U1), {"a": [1, None]}, None)
+    assert types == ["uuid", "json"]
+    assert (second["u"], json.loads(second["j"])) == (uuid.UUID(U2), {"b": True})
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_engine_marks_uuid_and_json_but_the_dbapi_still_returns_str(stream):
+    """Only the wire server restores the types: DB-API users get str, as Athena's and Redshift's
+    drivers give, and Arrow strings; the mark is field metadata on the same columns."""
+    import lakebox
+    from lakebox.engine.result import DUCKDB_TYPE_KEY
+
+    conn = lakebox.connect(dialect="athena")
+    try:
+        sql = (f"SELECT CAST('{U1}' AS UUID) AS u, json_parse('[1]') AS j, CAST(ARRAY['{U2}'] AS ARRAY(UUID)) AS us, "
+               "1 AS i")
+        if stream:
+            conn.session.stream_batch_rows = 1024
+            result = conn.session.execute(sql)
+            schema = result.reader.schema
+            assert result.reader.read_all().to_pylist() == [{"u": U1, "j": "[1]", "us": [U2], "i": 1}]
+        else:
+            cursor = conn.cursor()
+            cursor.execute(sql)
+            assert cursor.fetchall() == [(U1, "[1]", [U2], 1)]
+            assert [d[1] for d in cursor.description][:2] == [pa.string(), pa.string()]
+            schema = cursor.fetch_arrow_table().schema
+        assert [(f.metadata or {}).get(DUCKDB_TYPE_KEY) for f in schema] == [b"UUID", b"JSON", b"UUID[]", None]
+    finally:
+        conn.close()
