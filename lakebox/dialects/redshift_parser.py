@@ -95,6 +95,8 @@ class LakeboxRedshift(Redshift):
     TIME_MAPPING: dict[str, str] = {}
 
     def parse(self, sql: str, **opts) -> list[exp.Expression | None]:
-        tokens = self.tokenize(sql)
+        return self.parse_tokens(self.tokenize(sql), sql, **opts)
+
+    def parse_tokens(self, tokens: list, sql: str, **opts) -> list[exp.Expression | None]:
         _disguise_calls(tokens)
         return [None if e is None else _build_disguised(e) for e in self.parser(**opts).parse(tokens, sql)]

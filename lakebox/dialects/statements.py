@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError as SqlglotParseError
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, Tokenizer, TokenType
 
+from lakebox.dialects import parameters
 from lakebox.errors import NotSupportedError, ParseError, ProgrammingError
 
 DIALECTS = ("athena", "redshift")
@@ -289,9 +291,32 @@ def _refuse_unsupported_forms(sql: str, dialect: str) -> None:
 _PIVOT = re.compile(r"(?<!UN)PIVOT\s*\(", re.IGNORECASE)
 
 
+# sqlglot names a token by its repr in some messages: say its text, as the user wrote it.
+_TOKEN_REPR = re.compile(r"<Token token_type: [^,]+, text: (.*?), line: \d+, col: \d+, start: \d+, end: \d+, "
+                         r"comments: \[.*?\]>")
+
+
+def _readable(message: str) -> str:
+    return parameters.unmark_text(_TOKEN_REPR.sub(lambda m: f"'{m.group(1)}'", message))
+
+
+def _sqlglot_parse(sql: str, dialect: str) -> list[exp.Expression | None]:
+    """sqlglot's parse, with parameter markers numbered in the order they are written."""
+    target = Dialect.get_or_raise(sqlglot_dialect(dialect))
+    tokens = target.tokenize(sql)
+    marked = parameters.mark(tokens)
+    if hasattr(target, "parse_tokens"):  # lakebox's own dialects adapt the tokens further
+        expressions = target.parse_tokens(tokens, sql, error_level=sqlglot.ErrorLevel.RAISE)
+    else:
+        expressions = target.parser(error_level=sqlglot.ErrorLevel.RAISE).parse(tokens, sql)
+    if marked:
+        expressions = [None if e is None else parameters.restore(e) for e in expressions]
+    return expressions
+
+
 def _parse_with_sqlglot(sql: str, dialect: str) -> exp.Expression:
     try:
-        expressions = sqlglot.parse(sql, read=sqlglot_dialect(dialect), error_level=sqlglot.ErrorLevel.RAISE)
+        expressions = _sqlglot_parse(sql, dialect)
     except SqlglotParseError as error:
         _refuse_unsupported_forms(sql, dialect)
         details = error.errors[0] if error.errors else {}
@@ -299,7 +324,7 @@ def _parse_with_sqlglot(sql: str, dialect: str) -> exp.Expression:
         highlight = details.get("highlight")
         if highlight:
             message = f"{message} near '{highlight}'"
-        raise ParseError(message, details.get("line"), details.get("col")) from error
+        raise ParseError(_readable(message), details.get("line"), details.get("col")) from error
     except TokenError as error:
         raise ParseError(str(error)) from error
     expressions = [e for e in expressions if e is not None]

@@ -25,7 +25,7 @@ from sqlglot.optimizer.qualify_tables import qualify_tables
 from sqlglot.schema import MappingSchema
 
 from lakebox.catalog.model import EXTERNAL_TABLE, MANAGED_TABLE, Table
-from lakebox.dialects import decimal_supertypes
+from lakebox.dialects import decimal_supertypes, parameters
 from lakebox.dialects.rules import annotators, apply_rules
 from lakebox.dialects.statements import sqlglot_dialect
 from lakebox.engine import pruning, scans
@@ -80,13 +80,19 @@ class BoundStatement:
 def bind_parameters(expression: exp.Expression, params) -> exp.Expression:
     """Replace `?` / `%s` placeholders, in order, by literals (so that pruning sees the values)."""
     placeholders = [p for p in expression.find_all(exp.Placeholder, exp.Parameter)]
-    placeholders.sort(key=lambda p: (p.meta.get("line", 0), p.meta.get("col", 0)))
+    placeholders.sort(key=lambda p: p.meta.get(parameters.INDEX, 0))  # as written (parsing numbered them)
     params = list(params) if params is not None else []
     if len(placeholders) != len(params):
         raise InterfaceError(f"the statement has {len(placeholders)} parameter marker(s) but "
                              f"{len(params)} parameter(s) were given")
     for placeholder, value in zip(placeholders, params):
-        placeholder.replace(literal(value))
+        value = literal(value)
+        if isinstance(placeholder.parent, (exp.Ordered, exp.Group)) and isinstance(value, (exp.Literal, exp.Null,
+                                                                                           exp.Boolean)):
+            # A parameter that is a whole ORDER BY or GROUP BY key is a constant expression (PostgreSQL,
+            # Trino): as a bare literal it would be a column position, or refused by DuckDB.
+            value = exp.cast(value, "VARCHAR")
+        placeholder.replace(value)
     return expression
 
 

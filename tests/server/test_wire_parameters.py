@@ -271,18 +271,12 @@ def test_typed_parameters_are_read_through_a_cast():
         ("SELECT ? + CAST(? AS INTERVAL) ::interval", [1, 0])
 
 
-BINDER_ORDER = pytest.mark.xfail(
-    reason="lakebox/engine/binder.py bind_parameters binds `?` marks in breadth-first tree order (sqlglot "
-           "keeps no positions for placeholders), and a bare literal ORDER BY key is a column position or "
-           "refused by DuckDB: the fix is binder-side", strict=False)
-
-
 @pytest.mark.parametrize("sql, args, expected", [
     ("SELECT $1::int AS x", [5], [(5,)]),
     ("SELECT $1::int::text AS x", [5], [("5",)]),
-    pytest.param("SELECT $1::text::int + $2 AS x", ["4", 5], [(9,)], marks=BINDER_ORDER),
-    pytest.param("SELECT id FROM items ORDER BY $1", ["x"], None, marks=BINDER_ORDER),
-    pytest.param("SELECT id FROM items ORDER BY $1", [None], None, marks=BINDER_ORDER),
+    ("SELECT $1::text::int + $2 AS x", ["4", 5], [(9,)]),
+    ("SELECT id FROM items ORDER BY $1", ["x"], None),
+    ("SELECT id FROM items ORDER BY $1", [None], None),
 ])
 def test_statements_that_failed_through_the_wire(server, sql, args, expected):
     asyncpg = need_module("asyncpg")
