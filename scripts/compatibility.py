@@ -23,8 +23,6 @@ Sources, nothing else:
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,29 +108,12 @@ class Entry:
 
 
 def _declarations(kind: str) -> dict[str, dict[str, Entry]]:
-    """{dialect: {lower-case name: Entry}} from the families' FUNCTIONS (or STATEMENTS) declarations."""
+    """{dialect: {lower-case name: Entry}} from the modules' FUNCTIONS (or STATEMENTS) declarations."""
     sys.path.insert(0, str(ROOT))
-    import lakebox.dialects as package
+    from lakebox.dialects.rules import declarations
 
-    found: dict[str, dict[str, Entry]] = {d: {} for d in DIALECTS}
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        declared = getattr(module, kind, None)
-        if not isinstance(declared, dict):
-            continue
-        if declared and all(key in DIALECTS and isinstance(v, dict) for key, v in declared.items()):
-            per_dialect = declared
-        else:
-            per_dialect = {"redshift" if info.name.startswith("redshift") else "athena": declared}
-        for dialect, functions in per_dialect.items():
-            for name, declaration in functions.items():
-                status, how, *rest = declaration
-                if status not in STATUSES:
-                    raise ValueError(f"{info.name}.{kind}[{name!r}]: status {status!r} is not one of {STATUSES}")
-                entry = found[dialect].get(name.lower())
-                if entry is None or STATUSES.index(status) > STATUSES.index(entry.status):
-                    found[dialect][name.lower()] = Entry(name, status, how, info.name, source=rest[0] if rest else "")
-    return found
+    return {dialect: {key: Entry(d.name, d.status, d.how, d.family, source=d.source) for key, d in entries.items()}
+            for dialect, entries in declarations(kind).items()}
 
 
 STATEMENT_CASES = "statements"  # tests/conformance/<dialect>/statements.yaml: cases of statement families

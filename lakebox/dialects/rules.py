@@ -10,7 +10,9 @@ A family module in `lakebox.dialects` takes part by defining, at module level:
 - optionally `ANNOTATORS`: a dict from dialect to sqlglot type annotators (`{exp.Literal: {"annotator":
   fn}}`) that replace sqlglot's own for that dialect, so that the rules read the service's types.
 
-Families are discovered, not listed, so that adding one touches nothing else.
+Families are discovered, not listed, so that adding one touches nothing else. Any module may also
+declare what it supports, `FUNCTIONS` and `STATEMENTS` (see `declarations`), which the compatibility
+table (scripts/compatibility.py) and the wire server's pg_proc read.
 
 Rules must be deterministic functions of the tree: a planned statement is cached and reused while
 the catalog is unchanged, so a rule may never fold in the current time, a random value or a file's
@@ -22,6 +24,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlglot import exp
@@ -75,3 +78,46 @@ def annotators(dialect: str) -> dict | None:
         return None
     from sqlglot.dialects.dialect import Dialect
     return {**Dialect.get_or_raise(dialect).EXPRESSION_METADATA, **extra}
+
+
+DIALECTS = ("athena", "redshift")
+STATUSES = ("supported", "partial", "not supported")
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What a module says of one function or statement family: its status, how, and where."""
+
+    name: str
+    status: str
+    how: str
+    family: str  # the declaring module
+    source: str = ""  # a documentation URL, when given
+
+
+@lru_cache(maxsize=2)
+def declarations(kind: str) -> dict[str, dict[str, Declaration]]:
+    """{dialect: {lower-case name: Declaration}} from every module's `kind` ("FUNCTIONS" | "STATEMENTS").
+
+    A declaration is `{"name": (status, how[, url])}`; a module whose name starts with `redshift_`
+    speaks for Redshift, the others for Athena, unless it declares `{"athena": {...}, "redshift": {...}}`.
+    When two modules declare one name, the weaker status wins."""
+    found: dict[str, dict[str, Declaration]] = {d: {} for d in DIALECTS}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        declared = getattr(module, kind, None)
+        if not isinstance(declared, dict):
+            continue
+        if declared and all(key in DIALECTS and isinstance(v, dict) for key, v in declared.items()):
+            per_dialect = declared
+        else:
+            per_dialect = {"redshift" if info.name.startswith("redshift") else "athena": declared}
+        for dialect, entries in per_dialect.items():
+            for name, declaration in entries.items():
+                status, how, *rest = declaration
+                if status not in STATUSES:
+                    raise ValueError(f"{info.name}.{kind}[{name!r}]: status {status!r} is not one of {STATUSES}")
+                known = found[dialect].get(name.lower())
+                if known is None or STATUSES.index(status) > STATUSES.index(known.status):
+                    found[dialect][name.lower()] = Declaration(name, status, how, info.name, rest[0] if rest else "")
+    return found

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from lakebox.server import pgcatalog
+from lakebox.server import pgfunctions
 from wirekit import Running, need, need_binary, need_module, start
 
 CLIENTS = Path(__file__).parent / "clients"
@@ -62,14 +62,14 @@ def _compatibility_declarations() -> dict:
 @pytest.mark.parametrize("dialect", ["athena", "redshift"])
 def test_pg_proc_lists_the_supported_and_partial_functions_and_nothing_else(dialect):
     declared = _compatibility_declarations()[dialect]
-    listed = {f.name for f in pgcatalog.functions(dialect)}
+    listed = {f.name for f in pgfunctions.functions(dialect)}
     wanted = set()
     for entry in declared.values():
         if entry.status == "not supported":
             continue
         for part in re.sub(r"\(.*\)", "", entry.name).split("/"):
             name = part.strip().lower()
-            if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name not in pgcatalog._SYNTAX_NAMES:
+            if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name not in pgfunctions._SYNTAX_NAMES:
                 wanted.add(name)
     assert listed == wanted
     refused = {e.name.lower() for e in declared.values() if e.status == "not supported"}
@@ -79,13 +79,13 @@ def test_pg_proc_lists_the_supported_and_partial_functions_and_nothing_else(dial
 
 @pytest.mark.parametrize("dialect", ["athena", "redshift"])
 def test_every_written_signature_names_a_declared_function(dialect):
-    signatures = pgcatalog._parse_signatures(pgcatalog._SIGNATURES[dialect])  # parses: types exist
-    listed = {f.name for f in pgcatalog.functions(dialect)}
+    signatures = pgfunctions._parse_signatures(pgfunctions._SIGNATURES[dialect])  # parses: types exist
+    listed = {f.name for f in pgfunctions.functions(dialect)}
     assert set(signatures) <= listed, "a signature for a function the dialect does not declare"
 
 
 def test_a_function_without_a_written_signature_claims_none():
-    for function in pgcatalog.functions("redshift"):
+    for function in pgfunctions.functions("redshift"):
         if function.name == "decode":
             assert function.arguments == (2276,) and function.variadic == 2276 and function.result == 705
             return
@@ -121,7 +121,7 @@ def test_psql_dfs_lists_every_function_of_the_dialect(server, athena):
     for running, dialect in ((server, "redshift"), (athena, "athena")):
         out = psql(running, "-c", r"\dfS")
         assert out.returncode == 0, out.stderr
-        assert f"({len(pgcatalog.functions(dialect))} rows)" in out.stdout
+        assert f"({len(pgfunctions.functions(dialect))} rows)" in out.stdout
     out = psql(athena, "-c", r"\dfS regexp_position", "-c", r"\dfS concat*")
     assert out.returncode == 0, out.stderr
     text = out.stdout
@@ -165,7 +165,7 @@ def test_catalog_functions_over_pg_proc(server):
         assert types == {"any": "p", "anyelement": "p", "anyarray": "p"}
         assert conn.execute("SELECT format_type(2276, NULL)").fetchone() == ('"any"',)
         routines = conn.execute("SELECT count(*) FROM information_schema.routines").fetchone()[0]
-        assert routines == len(pgcatalog.functions("redshift"))
+        assert routines == len(pgfunctions.functions("redshift"))
         parameters = conn.execute("SELECT p.ordinal_position, p.data_type FROM information_schema.parameters p "
                                   "JOIN information_schema.routines r USING (specific_name) "
                                   "WHERE r.routine_name = 'split_part' ORDER BY 1").fetchall()
@@ -235,7 +235,7 @@ def test_pgjdbc_get_functions(server, athena, tmp_path):
     assert lines["functioncolumns"] == "[upper:returnValue:4:varchar, upper:$1:1:varchar]"
     assert lines["procedures"] == "[]"  # PostgreSQL 11+: procedures are prokind 'p', and there are none
     assert lines["procedurecolumns"] == "[upper:returnValue:5:varchar, upper:$1:1:varchar]"
-    plain = sum(1 for f in pgcatalog.functions("redshift") if f.kind == "f")
+    plain = sum(1 for f in pgfunctions.functions("redshift") if f.kind == "f")
     assert lines["allfunctions"] == str(plain)  # getFunctions lists prokind 'f' only, as against PostgreSQL
     lines = probe(athena, "concat_ws")
     assert lines["functioncolumns"] == "[concat_ws:returnValue:4:varchar, concat_ws:$1:1:varchar, " \
@@ -252,5 +252,5 @@ def test_declarations_are_read_from_every_family_module():
                if isinstance(getattr(importlib.import_module(f"lakebox.dialects.{info.name}"), "FUNCTIONS", None),
                              dict)]
     assert "strings" in modules and "redshift_strings" in modules
-    assert pgcatalog._declared_functions("redshift")["upper"][0] == "supported"
-    assert pgcatalog._declared_functions("athena")["normalize"][0] == "partial"
+    assert pgfunctions._declared_functions("redshift")["upper"][0] == "supported"
+    assert pgfunctions._declared_functions("athena")["normalize"][0] == "partial"
