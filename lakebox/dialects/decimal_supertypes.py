@@ -77,12 +77,13 @@ def _unify(branches: list[exp.Expression]) -> bool:
     return changed
 
 
-def _leaf_selects(operation: exp.SetOperation) -> list[exp.Select] | None:
+def leaf_selects(operation: exp.SetOperation) -> list[exp.Select] | None:
+    """The SELECTs a chain of set operations combines, left to right (None: a branch is not a SELECT)."""
     leaves = []
     for side in (operation.this, operation.expression):
         side = side.unnest()
         if isinstance(side, exp.SetOperation):
-            inner = _leaf_selects(side)
+            inner = leaf_selects(side)
             if inner is None:
                 return None
             leaves += inner
@@ -117,7 +118,7 @@ def unify(expression: exp.Expression) -> bool:
         elif isinstance(node, exp.SetOperation):
             if isinstance(node.parent, exp.SetOperation) or node.args.get("by_name"):
                 continue  # the outermost operation unifies all its leaves at once
-            leaves = _leaf_selects(node)
+            leaves = leaf_selects(node)
             if leaves and len({len(s.expressions) for s in leaves}) == 1:
                 for column in range(len(leaves[0].expressions)):
                     changed = _unify([select.expressions[column] for select in leaves]) or changed

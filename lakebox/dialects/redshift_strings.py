@@ -20,6 +20,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from lakebox.dialects import redshift_common as rc
+from lakebox.dialects.decimal_supertypes import leaf_selects
 from lakebox.dialects.redshift_common import T, call, cast, kind, typed
 from lakebox.errors import NotSupportedError
 
@@ -348,21 +349,6 @@ MACROS = [
     " CASE WHEN strpos(s, sub) = 0 THEN 0 ELSE strlen(substring(s, 1, strpos(s, sub) - 1)) + 1 END)",
 ]
 
-def _leaf_selects(operation: exp.SetOperation) -> list[exp.Select] | None:
-    leaves = []
-    for side in (operation.this, operation.expression):
-        side = side.unnest()
-        if isinstance(side, exp.SetOperation):
-            inner = _leaf_selects(side)
-            if inner is None:
-                return None
-            leaves += inner
-        elif isinstance(side, exp.Select):
-            leaves.append(side)
-        else:
-            return None
-    return leaves
-
 
 def _set_column(select: exp.Select, index: int, make) -> None:
     projection = select.expressions[index]
@@ -383,7 +369,7 @@ def char_set_operations(expression: exp.Expression, dialect: str) -> exp.Express
     for operation in list(expression.find_all(exp.SetOperation)):
         if isinstance(operation.parent, exp.SetOperation) or operation.args.get("by_name"):
             continue  # the outermost operation sees every branch
-        leaves = _leaf_selects(operation)
+        leaves = leaf_selects(operation)
         if not leaves or len({len(s.expressions) for s in leaves}) != 1:
             continue
         for index in range(len(leaves[0].expressions)):
