@@ -555,18 +555,23 @@ def _parse_show(tokens: list[Token], dialect: str) -> Show:
     return show
 
 
-def _parse_partition_spec(p: _TokenParser) -> dict[str, str]:
+def _parse_pairs(p: _TokenParser, key, value) -> dict[str, str]:
+    """`(key = value, ...)`, each side read by the given parser method."""
     p.punct(TokenType.L_PAREN, "(")
-    spec: dict[str, str] = {}
+    pairs: dict[str, str] = {}
     while True:
-        key = p.identifier().lower()
+        name = key()
         p.punct(TokenType.EQ, "=")
-        spec[key] = p.literal()
+        pairs[name] = value()
         if p.at(TokenType.COMMA):
             p.index += 1
             continue
         p.punct(TokenType.R_PAREN, ")")
-        return spec
+        return pairs
+
+
+def _parse_partition_spec(p: _TokenParser) -> dict[str, str]:
+    return _parse_pairs(p, lambda: p.identifier().lower(), p.literal)
 
 
 def _parse_add_partitions(tokens: list[Token], dialect: str) -> AddPartitions:
@@ -656,17 +661,7 @@ def _parse_rename_partition(tokens: list[Token], dialect: str) -> RenamePartitio
 
 
 def _parse_properties(p: _TokenParser) -> dict[str, str]:
-    p.punct(TokenType.L_PAREN, "(")
-    properties: dict[str, str] = {}
-    while True:
-        key = p.string()
-        p.punct(TokenType.EQ, "=")
-        properties[key] = p.string()
-        if p.at(TokenType.COMMA):
-            p.index += 1
-            continue
-        p.punct(TokenType.R_PAREN, ")")
-        return properties
+    return _parse_pairs(p, p.string, p.string)
 
 
 def _parse_create_database(tokens: list[Token], dialect: str) -> exp.Create:
