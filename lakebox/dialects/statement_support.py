@@ -113,9 +113,13 @@ _REDSHIFT = {
                            "database to connect to", "r_CREATE_DATABASE.html"),
     "USE": (N, "NotSupportedError: lakebox has one database; choose a schema with SET search_path",
             "r_USE_command.html"),
-    "SET search_path": (P, "names resolve in the first schema of the list that exists; Redshift looks through "
-                           "every schema of the list", "r_search_path.html"),
-    "SET (other parameters) / RESET": (N, "NotSupportedError naming the parameter", "r_SET.html"),
+    "SET search_path": (S, "an unqualified table or view name is looked up in every schema of the list in order "
+                           "(the session's temporary tables first, or where pg_temp stands; '$user' is skipped, "
+                           "lakebox has no session user); new objects go to the first schema that exists; "
+                           "SHOW search_path prints the list as set, RESET search_path restores '$user', public. "
+                           "Unlike Redshift, external schemas in the list are searched too", "r_search_path.html"),
+    "SET (other parameters) / RESET": (N, "NotSupportedError naming the parameter (RESET search_path runs)",
+                                       "r_SET.html"),
     # -- tables --------------------------------------------------------------------------------------
     "CREATE TABLE": (S, "NOT NULL, DEFAULT; PRIMARY KEY, UNIQUE and REFERENCES are informational, as in Redshift",
                      "r_CREATE_TABLE_NEW.html"),
@@ -123,8 +127,12 @@ _REDSHIFT = {
         S, "recorded in the catalog; they never change a result, as in Redshift", "r_CREATE_TABLE_NEW.html"),
     "CREATE TABLE ... IDENTITY": (N, "NotSupportedError", "r_CREATE_TABLE_NEW.html"),
     "CREATE TABLE ... (LIKE parent)": (N, "NotSupportedError", "r_CREATE_TABLE_NEW.html"),
-    "CREATE TEMP TABLE": (P, "created as an ordinary table of the schema: it outlives the session and other "
-                             "connections see it", "r_CREATE_TABLE_NEW.html"),
+    "CREATE TEMP TABLE": (S, "also TEMPORARY, LOCAL TEMP, CREATE TABLE #name, ... AS SELECT and SELECT ... INTO "
+                             "TEMP: the session's alone, in its temporary schema pg_temp_<n> (also called pg_temp), "
+                             "dropped when the session ends, invisible to other connections, and found before a "
+                             "permanent table of the same name; DISTKEY / SORTKEY recorded as for other tables. "
+                             "(LIKE parent) is not supported (see above); a view over a temporary table raises "
+                             "NotSupportedError", "r_CREATE_TABLE_NEW.html"),
     "CREATE TABLE AS (CTAS)": (S, "with DISTKEY / SORTKEY; column types from the query", "r_CREATE_TABLE_AS.html"),
     "SELECT INTO": (S, "as CREATE TABLE AS; INTO TEMP as CREATE TEMP TABLE", "r_SELECT_INTO.html"),
     "DROP TABLE": (S, "IF EXISTS, several tables, CASCADE", "r_DROP_TABLE.html"),

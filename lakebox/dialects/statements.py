@@ -84,7 +84,7 @@ class Maintenance:
 
 @dataclass
 class SetSearchPath:
-    schemas: list[str]
+    schemas: list[str] | None  # None: RESET search_path (back to the default)
 
 
 @dataclass
@@ -114,13 +114,15 @@ def parse_statement(sql: str, dialect: str) -> Statement:
         raise ProgrammingError(f"unknown dialect '{dialect}': use one of {', '.join(DIALECTS)}")
     match = _FIRST_WORD.match(sql)
     if match is not None and match.group(1).upper() in _REFUSED_FIRST_WORDS:
-        if dialect == "redshift" and match.group(1).upper() in ("ANALYZE", "VACUUM", "SET"):
+        if dialect == "redshift" and match.group(1).upper() in ("ANALYZE", "VACUUM", "SET", "RESET"):
             special = _parse_redshift_maintenance(sql, dialect)
             if special is not None:
                 return special
         raise not_supported(sql, dialect)
     if match is not None and match.group(1).upper() in ("CREATE", "MERGE"):
         _refuse_unsupported_forms(sql, dialect)
+        if dialect == "redshift":  # CREATE LOCAL TEMP TABLE: LOCAL is a noise word (r_CREATE_TABLE_NEW)
+            sql = _LOCAL_TEMP.sub(r"\1", sql, count=1)
     if match is None or match.group(1).upper() in _OWN_FIRST_WORDS:
         special = _parse_own(sql, dialect)
         if special is not None:
@@ -287,6 +289,8 @@ def _refuse_unsupported_forms(sql: str, dialect: str) -> None:
             service = "Athena" if dialect == "athena" else "Redshift"
             raise NotSupportedError(f"{what} is not supported by lakebox ({service})")
 
+
+_LOCAL_TEMP = re.compile(r"^(\s*CREATE\s+)LOCAL\s+(?=TEMP(?:ORARY)?\s)", re.IGNORECASE)
 
 _PIVOT = re.compile(r"(?<!UN)PIVOT\s*\(", re.IGNORECASE)
 
@@ -511,6 +515,9 @@ def _parse_show(tokens: list[Token], dialect: str) -> Show:
         for form in _REDSHIFT_SHOW:
             if tuple(words[:len(form)]) == form:
                 raise NotSupportedError(f"SHOW {' '.join(form)} is not supported by lakebox (Redshift)")
+        if p.accept("SEARCH_PATH"):
+            p.end()
+            return Show("redshift_search_path")
         redshift_form = _parse_redshift_show(p)
         if redshift_form is not None:
             return redshift_form
@@ -601,6 +608,11 @@ def _parse_redshift_maintenance(sql: str, dialect: str) -> Statement | None:
     if len(statements) != 1:
         raise _many(len(statements)) if statements else ProgrammingError("empty statement: nothing to execute")
     p = _TokenParser(statements[0], dialect)
+    if p.accept("RESET"):
+        if not p.accept("SEARCH_PATH"):
+            return None
+        p.end()
+        return SetSearchPath(None)
     if p.accept("SET"):
         if not p.accept("SEARCH_PATH"):
             return None

@@ -149,6 +149,8 @@ class Binder:
                            expression_metadata=annotators(self.session.dialect))
             apply_rules(values, self.session.dialect)
         slots = self._scan_slots(expression, tables)
+        if any(name.startswith("#") for name in self.session.temp_tables):
+            _quote_hash_names(expression)
         template = expression.sql("duckdb", copy=False)  # the tree is ours and used up: no copy
         return Plan(template, slots, (time.perf_counter() - started) * 1000)
 
@@ -171,7 +173,9 @@ class Binder:
             body = sqlglot.parse_one(view.view_original_text or "", read=sqlglot_dialect(dialect))
         except sqlglot.errors.ParseError as error:
             raise ProgrammingError(f"view {view.database_name}.{view.name} no longer parses: {error}") from error
-        with self.session.defaults(dialect=dialect, database=view.database_name):
+        path = view.parameters.get("lakebox.search_path")
+        with self.session.defaults(dialect=dialect, database=view.database_name,
+                                   search_path=path.split(",") if path else None):
             resolved.update(self._resolve(body, depth))
         return body
 
@@ -251,6 +255,12 @@ class Binder:
             table = tables.get(name)
             if table is None:
                 continue
+            if table.table_type == MANAGED_TABLE and name.database == self.session.temp_schema:
+                node.set("catalog", exp.to_identifier("temp"))  # DuckDB's, of this session's connection
+                node.set("db", exp.to_identifier("main"))
+                if not _is_dml_target(node):
+                    _pad_char_columns(node, table)
+                continue
             if table.table_type == MANAGED_TABLE:
                 node.set("catalog", exp.to_identifier(self.session.warehouse_catalog()))
                 if not _is_dml_target(node):
@@ -318,6 +328,14 @@ def _pad_char_columns(node: exp.Table, table: Table) -> None:
         projections.append(column)
     node.replace(exp.Subquery(this=exp.select(*projections).from_(inner),
                               alias=exp.TableAlias(this=exp.to_identifier(alias))))
+
+
+def _quote_hash_names(expression: exp.Expression) -> None:
+    """Redshift's '#name' temporary tables (and the column references qualification made with that name)
+    need quoting in DuckDB's SQL."""
+    for identifier in expression.find_all(exp.Identifier):
+        if isinstance(identifier.this, str) and identifier.this.startswith("#"):
+            identifier.set("quoted", True)
 
 
 def _lower_identifiers(expression: exp.Expression) -> None:

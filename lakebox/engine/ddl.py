@@ -13,7 +13,8 @@ from lakebox.catalog.model import Column, Database, Partition, SerDeInfo, Storag
 from lakebox.dialects import statements as st
 from lakebox.dialects.types import glue_type, glue_type_from_duckdb
 from lakebox.engine import managed, scans
-from lakebox.engine.names import QualifiedName, lookup_table, qualified_name, redshift_schema_database
+from lakebox.engine.names import (QualifiedName, creation_name, lookup_table, qualified_name,
+                                  redshift_schema_database)
 from lakebox.engine.result import Result, rows_result, status_result
 
 # What Athena writes into the catalog for each STORED AS.
@@ -228,7 +229,7 @@ def _refuse_partition_projection(parameters: dict[str, str]) -> None:
 
 def _target_name(session, target: exp.Expression) -> QualifiedName:
     table = target.this if isinstance(target, exp.Schema) else target
-    return qualified_name(table, session)
+    return creation_name(table, session)
 
 
 def create_external_table(session, statement: exp.Create) -> Result:
@@ -270,6 +271,17 @@ def drop_table(session, statement: exp.Drop, kind: str) -> Result:
     with session.catalog_changes():
         for node in _drop_targets(statement):
             name = qualified_name(node, session)
+            if managed.is_temporary(session, name):
+                if name.table not in session.temp_tables:
+                    if statement.args.get("exists"):
+                        continue
+                    lookup_table(name, session)  # raises with a suggestion
+                if kind == "VIEW":
+                    raise errors.ProgrammingError(f"'{name}' is a table, not a view: use DROP TABLE")
+                table = session.temp_tables[name.table]
+                managed.drop_storage(session, table)
+                managed.forget_temporary(session, table)
+                continue
             if not session.catalog.table_exists(name.database, name.table):
                 if statement.args.get("exists"):
                     continue
@@ -290,15 +302,19 @@ def drop_table(session, statement: exp.Drop, kind: str) -> Result:
 
 def create_view(session, statement: exp.Create, late_binding: bool = False) -> Result:
     target = statement.this.this if isinstance(statement.this, exp.Schema) else statement.this
-    name = qualified_name(target, session)
+    name = creation_name(target, session)
     query = statement.expression
     if query is None:
         raise errors.ProgrammingError("CREATE VIEW needs AS followed by a query")
+    if session.dialect == "redshift":
+        _refuse_temporary_reads(session, query)
     text = query.sql(session.dialect)
     # Bind it now, as the services do, so that a broken view fails at creation, and learn its columns.
     # A late-binding view (WITH NO SCHEMA BINDING) may name tables that do not exist yet.
     columns: list[Column] = []
-    with session.defaults(session.dialect, name.database if session.dialect == "athena" else session.search_path):
+    search_path = list(session.search_path_list)
+    with session.defaults(session.dialect, name.database if session.dialect == "athena" else session.search_path,
+                          search_path=search_path):
         try:
             bound = session.bind(query.copy())
         except errors.CatalogError:
@@ -310,6 +326,8 @@ def create_view(session, statement: exp.Create, late_binding: bool = False) -> R
                 description = session.con.execute(f"SELECT * FROM ({bound.sql}) LIMIT 0").description
             columns = [Column(col[0], glue_type_from_duckdb(str(col[1]))) for col in description]
     parameters = {"presto_view": "true", "comment": "Presto View", "lakebox.dialect": session.dialect}
+    if session.dialect == "redshift":  # the view's names resolve later as they did now
+        parameters["lakebox.search_path"] = ",".join(search_path)
     view = Table(name.table, name.database, storage_descriptor=StorageDescriptor(columns=columns),
                  table_type=model.VIRTUAL_VIEW, parameters=parameters, view_original_text=text,
                  view_expanded_text="/* Presto View */")
@@ -327,6 +345,18 @@ def create_view(session, statement: exp.Create, late_binding: bool = False) -> R
         else:
             session.catalog.create_table(view)
     return status_result("CREATE VIEW")
+
+
+def _refuse_temporary_reads(session, query: exp.Expression) -> None:
+    """A view over one of the session's temporary tables would outlive it: lakebox refuses it."""
+    ctes = {cte.alias_or_name.lower() for cte in query.find_all(exp.CTE)}
+    for node in query.find_all(exp.Table):
+        if not isinstance(node.this, exp.Identifier) or (not node.args.get("db") and node.name.lower() in ctes):
+            continue
+        name = qualified_name(node, session)
+        if managed.is_temporary(session, name) and name.table in session.temp_tables:
+            raise errors.NotSupportedError(f"a view over the temporary table '{name.table}' is not supported by "
+                                           "lakebox: the view would outlive the table")
 
 
 # -- partitions -------------------------------------------------------------------------------------

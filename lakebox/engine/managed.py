@@ -16,7 +16,7 @@ from lakebox.catalog import model
 from lakebox.catalog.model import Column, Database, StorageDescriptor, Table
 from lakebox.dialects.statements import is_interleaved
 from lakebox.dialects.types import glue_type, glue_type_from_duckdb
-from lakebox.engine.names import QualifiedName, qualified_name
+from lakebox.engine.names import QualifiedName, creation_name, qualified_name
 from lakebox.engine.result import Result, status_result
 
 _INFORMATIONAL = (exp.PrimaryKeyColumnConstraint, exp.UniqueColumnConstraint, exp.EncodeColumnConstraint,
@@ -29,7 +29,41 @@ def _quote(name: str) -> str:
 
 
 def storage_name(session, name: QualifiedName) -> str:
+    if is_temporary(session, name):  # DuckDB's TEMP catalog of this session's connection
+        return f"temp.main.{_quote(name.table)}"
     return f"{_quote(session.warehouse_catalog())}.{_quote(name.database)}.{_quote(name.table)}"
+
+
+def is_temporary(session, name: QualifiedName) -> bool:
+    return session.dialect == "redshift" and name.database == session.temp_schema
+
+
+def _is_temporary_statement(statement: exp.Create, target: exp.Table) -> bool:
+    """CREATE TEMP / TEMPORARY TABLE, or a table name that starts with '#' (r_CREATE_TABLE_NEW)."""
+    properties = statement.args.get("properties")
+    return target.name.startswith("#") or (properties is not None and any(
+        isinstance(p, exp.TemporaryProperty) for p in properties.expressions))
+
+
+def save_table(session, table: Table, old: Table | None = None) -> None:
+    """Record a new or changed table: a temporary one in the session, any other in the catalog."""
+    if is_temporary(session, QualifiedName(table.database_name, table.name)):
+        if old is not None:
+            session.temp_tables.pop(old.name, None)
+        session.temp_tables[table.name] = table
+        session.temp_changed()
+    elif old is None:
+        session.catalog.create_table(table)
+    elif old.name != table.name:
+        session.catalog.delete_table(old.database_name, old.name)
+        session.catalog.create_table(table)
+    else:
+        session.catalog.update_table(table)
+
+
+def forget_temporary(session, table: Table) -> None:
+    session.temp_tables.pop(table.name, None)
+    session.temp_changed()
 
 
 def ensure_schema(session, schema: str) -> None:
@@ -113,7 +147,9 @@ def _column_definitions(schema: exp.Schema) -> list[Column]:
 
 def create_table(session, statement: exp.Create, params) -> Result:
     target = statement.this.this if isinstance(statement.this, exp.Schema) else statement.this
-    name = qualified_name(target, session)
+    name = creation_name(target, session, temporary=_is_temporary_statement(statement, target))
+    if is_temporary(session, name):
+        return _create_temporary(session, statement, name, params)
     if session.catalog.table_exists(name.database, name.table) or \
             (session.catalog.get_external_schema(name.database) is not None):
         if statement.args.get("exists") and session.catalog.table_exists(name.database, name.table):
@@ -148,10 +184,44 @@ def create_table(session, statement: exp.Create, params) -> Result:
     return status_result("CREATE TABLE" if query is None else "SELECT")
 
 
+def _create_temporary(session, statement: exp.Create, name: QualifiedName, params) -> Result:
+    """A temporary table: in DuckDB's TEMP catalog of the session's own connection (no other connection
+    sees it; it goes when the session closes) and recorded in the session, not the catalog. It shadows a
+    permanent table of the same name, as the temporary schema comes first in the search path."""
+    query = statement.expression
+    if name.table in session.temp_tables:
+        if statement.args.get("exists"):
+            return status_result("CREATE TABLE")
+        raise errors.AlreadyExists(f"Relation \"{name.table}\" already exists")
+    in_transaction = session.in_transaction
+    if not in_transaction:
+        session.con.execute("BEGIN TRANSACTION")
+    try:
+        if query is not None:
+            columns = _create_as(session, name, query, params)
+        else:
+            columns = _column_definitions(statement.this)
+            ddl = exp.Create(this=exp.Schema(this=exp.table_(name.table, db="main", catalog="temp"),
+                                             expressions=statement.this.expressions),
+                             kind="TABLE", properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
+            session.con.execute(ddl.sql("duckdb"))
+        parameters = {**_distribution(statement, columns), "lakebox.temporary": "true"}
+        if not in_transaction:
+            session.con.execute("COMMIT")
+    except BaseException:
+        if not in_transaction:
+            session.con.execute("ROLLBACK")
+        raise
+    save_table(session, Table(name.table, name.database, table_type=model.MANAGED_TABLE,
+                              storage_descriptor=StorageDescriptor(columns=columns), parameters=parameters))
+    return status_result("CREATE TABLE" if query is None else "SELECT")
+
+
 def _create_as(session, name: QualifiedName, query: exp.Expression, params) -> list[Column]:
     bound = session.bind(query, params)
+    temporary = "TEMP " if is_temporary(session, name) else ""
     with session.registered(bound):
-        session.con.execute(f"CREATE TABLE {storage_name(session, name)} AS {bound.sql}")
+        session.con.execute(f"CREATE {temporary}TABLE {storage_name(session, name)} AS {bound.sql}")
     described = session.con.sql(f"DESCRIBE {storage_name(session, name)}").fetchall()
     return [Column(row[0], glue_type_from_duckdb(row[1])) for row in described]
 
@@ -284,7 +354,7 @@ def alter_table(session, table: Table, action: exp.Expression, label: str) -> Re
         raise errors.NotSupportedError(f"{label} is not supported by lakebox (Redshift)")
     with session.catalog_changes():
         _in_warehouse_transaction(session, lambda: [session.con.execute(s) for s in statements])
-        session.catalog.update_table(changed)
+        save_table(session, changed, table)
     return status_result("ALTER TABLE")
 
 
@@ -293,16 +363,18 @@ def _rename_table(session, table: Table, action: exp.AlterRename) -> Result:
     if target.args.get("db") is not None:
         raise errors.ProgrammingError("RENAME TO takes a table name without a schema")
     new_name = target.name.lower()
-    if session.catalog.table_exists(table.database_name, new_name):
+    name = QualifiedName(table.database_name, table.name)
+    taken = new_name in session.temp_tables if is_temporary(session, name) else \
+        session.catalog.table_exists(table.database_name, new_name)
+    if taken:
         raise errors.AlreadyExists(f'Relation "{new_name}" already exists')
-    storage = storage_name(session, QualifiedName(table.database_name, table.name))
+    storage = storage_name(session, name)
     renamed = table.copy()
     renamed.name = new_name
     with session.catalog_changes():
         _in_warehouse_transaction(session, lambda: session.con.execute(
             f"ALTER TABLE {storage} RENAME TO {_quote(new_name)}"))
-        session.catalog.delete_table(table.database_name, table.name)
-        session.catalog.create_table(renamed)
+        save_table(session, renamed, table)
     return status_result("ALTER TABLE")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 import time
 from pathlib import Path
@@ -22,7 +23,11 @@ from lakebox.engine.binder import Binder, BoundStatement
 from lakebox.engine.plan_cache import PlanCache, plan_key
 from lakebox.engine.duckdb_errors import translate
 from lakebox.engine.result import Result, mark_duckdb_types, rows_result, status_result
-from lakebox.engine.names import REDSHIFT_DEFAULT_SCHEMA
+from lakebox.engine.names import REDSHIFT_DEFAULT_SCHEMA, TEMP_SCHEMA_ALIAS
+
+#: Redshift's search_path when a session starts (and after RESET search_path).
+DEFAULT_SEARCH_PATH = ("$user", REDSHIFT_DEFAULT_SCHEMA)
+_temp_schema_numbers = itertools.count(1)
 
 
 def _values_query(values: exp.Values) -> exp.Select:
@@ -45,7 +50,18 @@ class Session:
         self.home = home
         self.dialect = dialect
         self.database = "default"
-        self.search_path = REDSHIFT_DEFAULT_SCHEMA
+        #: Redshift's search_path as set: schema names in order, with '$user' and 'pg_temp' as written.
+        self.search_path_list: list[str] = list(DEFAULT_SEARCH_PATH)
+        #: The session user '$user' stands for (None: no schema matches it).
+        self.user: str | None = None
+        self._current_schema: tuple | None = None  # (catalog stamp, path, schema), see search_path
+        # Redshift's temporary tables: this session's alone, in DuckDB's TEMP catalog of this session's
+        # connection (which no other connection sees and which goes when it closes); never in the catalog.
+        self.temp_schema = f"pg_temp_{next(_temp_schema_numbers)}"
+        self.temp_tables: dict = {}  # name -> catalog.model.Table
+        self.temp_version = 0  # changes with temp_tables: part of the plan cache's stamp
+        self.temp_visible = True  # False while a view's body is resolved: views never read temp tables
+        self._temp_saved: dict | None = None  # temp_tables at BEGIN, restored by ROLLBACK
         self.catalog = Catalog(home / workspace.CATALOG_FILE)
         self.storage = Storage(home)
         self._shared = workspace.acquire(home)
@@ -75,19 +91,70 @@ class Session:
 
     # -- state --------------------------------------------------------------------------------
 
+    @property
+    def search_path(self) -> str:
+        """The current schema: the first schema of the search path that exists, where an object created
+        without a schema goes (r_search_path). Setting it makes the search path that one schema."""
+        stamp = self.catalog.version()
+        path = tuple(self.search_path_list)
+        cached = self._current_schema
+        if cached is not None and cached[0] == stamp and cached[1] == path:
+            return cached[2]
+        existing = {d.name for d in self.catalog.get_databases()} | {REDSHIFT_DEFAULT_SCHEMA}
+        existing |= {e["schema_name"] for e in self.catalog.get_external_schemas()}
+        schemas = self.search_schemas(temp=False)
+        schema = next((s for s in schemas if s in existing), None)
+        if schema is None:
+            schema = schemas[0] if schemas else REDSHIFT_DEFAULT_SCHEMA
+        self._current_schema = (stamp, path, schema)
+        return schema
+
+    @search_path.setter
+    def search_path(self, schema: str) -> None:
+        self.set_search_path([schema])
+
+    def set_search_path(self, entries) -> None:
+        """Redshift's SET search_path TO entries (schema names, '$user', 'pg_temp'); None: the default."""
+        self.search_path_list = [e.lower() for e in entries] if entries is not None else list(DEFAULT_SEARCH_PATH)
+
+    def search_schemas(self, temp: bool = True) -> list[str]:
+        """The schemas an unqualified table name is looked up in, in order: the temporary schema first
+        (or where 'pg_temp' stands in the path), then the path's schemas, '$user' as the session user's."""
+        schemas: list[str] = []
+        for entry in self.search_path_list:
+            if entry == "$user":
+                entry = self.user or ""
+            elif entry == TEMP_SCHEMA_ALIAS or entry == self.temp_schema:
+                entry = self.temp_schema
+                if not temp:
+                    continue
+            if entry and entry not in schemas:
+                schemas.append(entry)
+        if temp and self.temp_schema not in schemas:
+            schemas.insert(0, self.temp_schema)
+        return schemas
+
+    def is_temp_schema(self, schema: str | None) -> bool:
+        return schema is not None and schema.lower() in (TEMP_SCHEMA_ALIAS, self.temp_schema)
+
+    def temp_changed(self) -> None:
+        self.temp_version += 1
+
     @contextlib.contextmanager
-    def defaults(self, dialect: str, database: str):
-        """Temporarily resolve names as a view's creator did (its dialect and default database)."""
-        saved = self.dialect, self.database, self.search_path
+    def defaults(self, dialect: str, database: str, search_path=None):
+        """Temporarily resolve names as a view's creator did (its dialect, default database or search
+        path); temporary tables stay out of sight, as a view never reads them."""
+        saved = self.dialect, self.database, self.search_path_list, self.temp_visible
         self.dialect = dialect
         if dialect == "athena":
             self.database = database
         else:
-            self.search_path = database
+            self.search_path_list = list(search_path) if search_path else [database]
+        self.temp_visible = False
         try:
             yield
         finally:
-            self.dialect, self.database, self.search_path = saved
+            self.dialect, self.database, self.search_path_list, self.temp_visible = saved
 
     def warehouse_catalog(self) -> str:
         if self._shared.warehouse is None:
@@ -127,8 +194,8 @@ class Session:
             return result
 
     def _execute(self, sql: str, params) -> Result:
-        key = plan_key(sql, params, self.dialect, self.database, self.search_path)
-        stamp = self.catalog.version() if key is not None else None
+        key = plan_key(sql, params, self.dialect, self.database, tuple(self.search_path_list))
+        stamp = (self.catalog.version(), self.temp_version) if key is not None else None
         plan = self._plans.get(key, stamp) if key is not None else None
         cached = plan is not None
         if plan is None:
@@ -279,16 +346,20 @@ class Session:
         return status_result("SET")
 
     def _set_search_path(self, statement: st.SetSearchPath) -> Result:
-        """SET search_path TO a, b: names resolve in the first schema of the list that is not $user."""
-        from lakebox.engine.names import redshift_schema_database
-
-        schemas = [s.lower() for s in statement.schemas if s.lower() not in ("$user", '"$user"')]
-        if not schemas:
+        """SET search_path TO a, b (RESET search_path: schemas None): unqualified names are looked up in
+        every schema of the list in order; schemas that do not exist are skipped (r_search_path)."""
+        if statement.schemas is None:
+            self.set_search_path(None)
+            return status_result("RESET")
+        entries = [s.strip('"').lower() for s in statement.schemas]
+        if not entries:
             raise errors.ProgrammingError("SET search_path needs a schema")
-        databases = {d.name for d in self.catalog.get_databases()}
-        existing = [s for s in schemas if redshift_schema_database(s, self) in databases]
-        self.search_path = (existing or schemas)[0]  # Redshift skips schemas that do not exist
+        self.set_search_path(entries)
         return status_result("SET")
+
+    def search_path_text(self) -> str:
+        """SHOW search_path: the list as set, '$user' quoted as Redshift prints it."""
+        return ", ".join('"$user"' if e == "$user" else e for e in self.search_path_list)
 
     def _maintenance(self, statement: st.Maintenance) -> Result:
         """ANALYZE and VACUUM change no result: check what they name, as Redshift does, and do nothing."""
@@ -306,15 +377,23 @@ class Session:
                 return status_result("BEGIN")  # PostgreSQL warns and carries on
             self.con.execute("BEGIN TRANSACTION")
             self.in_transaction = True
+            self._temp_saved = dict(self.temp_tables)
             return status_result("BEGIN")
         if not self.in_transaction:
             return status_result("COMMIT" if action == "commit" else "ROLLBACK")
         held, self._held_catalog_transaction = self._held_catalog_transaction, None
         self.in_transaction = False
+        temp_saved, self._temp_saved = self._temp_saved, None
+        if action != "commit" and temp_saved is not None:  # DuckDB undoes the temp tables' DDL too
+            self.temp_tables = temp_saved
+            self.temp_changed()
         if action == "commit":
             try:
                 self.con.execute("COMMIT")
             except duckdb.Error as error:
+                if temp_saved is not None:
+                    self.temp_tables = temp_saved
+                    self.temp_changed()
                 if held is not None:
                     held.__exit__(errors.OperationalError, errors.OperationalError("rolled back"), None)
                 raise translate(error) from error
@@ -339,6 +418,7 @@ class Session:
             if self.in_transaction:
                 self._transaction("rollback")
         self.closed = True
+        self.temp_tables = {}  # closing the connection drops DuckDB's temp tables with it
         with contextlib.suppress(Exception):
             self.con.close()
         workspace.release(self.home)

@@ -38,9 +38,16 @@ def show(session, statement: st.Show) -> Result:
         names = _like([d.name for d in catalog.get_databases()], statement.like)
         return rows_result(["database_name"], [names])
     if statement.kind in ("tables", "views"):
-        database = _database(session, statement.database)
-        catalog.get_database(database)
-        tables = catalog.get_tables(database)
+        if session.dialect == "redshift" and session.is_temp_schema(statement.database):
+            tables = list(session.temp_tables.values())
+        else:
+            database = _database(session, statement.database)
+            if session.dialect == "redshift" and database == "public" and \
+                    not any(d.name == database for d in catalog.get_databases()):
+                tables = []  # Redshift's public schema always exists, even before lakebox has made it
+            else:
+                catalog.get_database(database)
+                tables = catalog.get_tables(database)
         if statement.kind == "views":
             tables = [t for t in tables if t.is_view]
         names = _like([t.name for t in tables], statement.like)
@@ -112,6 +119,8 @@ def _redshift_type(glue: str) -> tuple[str, int | None, int | None, int | None]:
 
 def redshift_show(session, statement: st.Show) -> Result:
     catalog = session.catalog
+    if statement.kind == "redshift_search_path":
+        return rows_result(["search_path"], [[session.search_path_text()]])
     if statement.kind == "redshift_schemas":
         rows = [[REDSHIFT_DATABASE, d.name, None, "local", None, None, None] for d in catalog.get_databases()]
         rows += [[REDSHIFT_DATABASE, e["schema_name"], None, "external", None, e["database_name"], None]
@@ -125,15 +134,26 @@ def redshift_show(session, statement: st.Show) -> Result:
     database = statement.database or REDSHIFT_DATABASE
     if statement.kind == "redshift_tables":
         schema = statement.target.args["db"].name.lower()
-        tables = catalog.get_tables(redshift_schema_database(schema, session))
+        if session.is_temp_schema(schema):
+            schema, tables = session.temp_schema, list(session.temp_tables.values())
+        else:
+            tables = catalog.get_tables(redshift_schema_database(schema, session))
         rows = [[database, schema, t.name, "VIEW" if t.is_view else "TABLE", None, t.description]
                 for t in tables if t.name in set(_sql_like([x.name for x in tables], statement.like))]
         rows = _limited(rows, statement.limit)
         names = ["database_name", "schema_name", "table_name", "table_type", "table_acl", "remarks"]
         return rows_result(names, _columns_of(rows, len(names)))
     target = statement.target
-    schema = target.args["db"].name.lower() if target.args.get("db") is not None else session.search_path
-    table = lookup_table(qualified_name(exp.table_(target.name, db=schema), session), session)
+    if target.args.get("db") is not None:
+        schema = target.args["db"].name.lower()
+        table = lookup_table(qualified_name(exp.table_(target.name, db=schema), session), session)
+    else:
+        name = qualified_name(exp.table_(target.name), session)
+        table = lookup_table(name, session)
+        schema = name.database if name.database == session.temp_schema else session.search_path
+        if name.database != redshift_schema_database(schema, session):  # found further down the path
+            schema = next((s for s in session.search_schemas()
+                           if redshift_schema_database(s, session) == name.database), name.database)
     wanted = set(_sql_like([c.name for c in table.all_columns], statement.like))
     rows = []
     for position, column in enumerate(table.all_columns, start=1):
