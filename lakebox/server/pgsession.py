@@ -149,6 +149,7 @@ class PgSession:
         self.engine.stream_batch_rows = batch_rows  # queries stream: one batch in memory at a time
         self.dialect = dialect
         self.user = user
+        self.engine.user = user.lower()  # Redshift's '$user' in the search path
         self.database = database
         self.catalog_emulator = catalog_emulator
         self.settings: dict[str, str] = dict(_DEFAULTS)
@@ -468,20 +469,19 @@ class PgSession:
         return [(display, self.settings[name])] if display else []
 
     def _apply_search_path(self, value: str) -> None:
-        schemas = [s.strip().strip('"').lower() for s in value.split(",") if s.strip()]
-        schemas = [s for s in schemas if s not in ("$user", "pg_catalog", "")]
-        if not schemas:
+        entries = [s.strip().strip('"').lower() for s in value.split(",") if s.strip()]
+        if self.dialect == "redshift":  # searched in order, as set (r_search_path)
+            self.engine.set_search_path(None if value.strip().lower() == "default" else entries)
             return
-        if self.dialect == "athena":
+        schemas = [s for s in entries if s not in ("$user", "pg_catalog", "")]
+        if schemas:
             self.engine.catalog.get_database(schemas[0])
             self.engine.database = schemas[0]
-        else:
-            self.engine.search_path = schemas[0]
 
     def _search_path_text(self) -> str:
         if self.dialect == "athena":
             return self.engine.database
-        return f'"$user", {self.engine.search_path}'
+        return self.engine.search_path_text()
 
     def current_schema(self) -> str:
         return self.engine.database if self.dialect == "athena" else self.engine.search_path

@@ -157,6 +157,24 @@ def test_parameter_status_and_startup_options(server):
         conn.close()
 
 
+def test_search_path_is_searched_in_order(server):
+    conn = psycopg2.connect(server.dsn())
+    try:
+        cur = conn.cursor()
+        cur.execute('SET search_path TO nowhere, "$user", sales, public')
+        cur.execute("SHOW search_path")
+        assert cur.fetchone() == ('nowhere, "$user", sales, public',)
+        cur.execute("SELECT count(*) FROM orders")  # not in 'nowhere': found in the next schema, sales
+        assert cur.fetchone() == (4,)
+        cur.execute("SELECT current_schema()")
+        assert cur.fetchone() == ("sales",)
+        cur.execute("SET search_path TO DEFAULT")
+        cur.execute("SHOW search_path")
+        assert cur.fetchone() == ('"$user", public',)
+    finally:
+        conn.close()
+
+
 # --------------------------------------------------------------------------- transactions and tags
 
 
