@@ -114,8 +114,8 @@ _REDSHIFT = {
     "USE": (N, "NotSupportedError: lakebox has one database; choose a schema with SET search_path",
             "r_USE_command.html"),
     "SET search_path": (S, "an unqualified table or view name is looked up in every schema of the list in order "
-                           "(the session's temporary tables first, or where pg_temp stands; '$user' is skipped, "
-                           "lakebox has no session user); new objects go to the first schema that exists; "
+                           "(the session's temporary tables first, or where pg_temp stands; '$user' is the user "
+                           "connected to `lakebox serve`, skipped through the DB-API); new objects go to the first schema that exists; "
                            "SHOW search_path prints the list as set, RESET search_path restores '$user', public. "
                            "Unlike Redshift, external schemas in the list are searched too", "r_search_path.html"),
     "SET (other parameters) / RESET": (N, "NotSupportedError naming the parameter (RESET search_path runs)",
