@@ -42,7 +42,10 @@ def run(session, statement: exp.Expression, params, sql: str = "") -> Result:
                 return create_external_table(session, statement)
             if session.dialect == "redshift":
                 return managed.create_table(session, statement, params)
-            what = "CREATE TABLE AS (CTAS)" if statement.expression is not None else "CREATE TABLE (Iceberg)"
+            if statement.expression is not None:
+                from lakebox.engine import athena_writes
+                return athena_writes.create_table_as(session, statement, params)
+            what = "CREATE TABLE (Iceberg)"
             raise errors.NotSupportedError(f"{what} is not supported by lakebox (Athena): it writes no table data "
                                            "yet; create Hive tables over existing files with CREATE EXTERNAL TABLE")
     if isinstance(statement, exp.Drop):

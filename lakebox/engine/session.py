@@ -18,7 +18,7 @@ from lakebox.catalog.model import Database
 from lakebox.connectors.storage import Storage
 from lakebox.dialects import statements as st
 from lakebox.dialects.rules import macros
-from lakebox.engine import ddl, managed, show, workspace
+from lakebox.engine import athena_writes, ddl, managed, show, workspace
 from lakebox.engine.binder import Binder, BoundStatement
 from lakebox.engine.plan_cache import PlanCache, plan_key
 from lakebox.engine.duckdb_errors import translate
@@ -236,6 +236,8 @@ class Session:
             return managed.truncate(self, statement)
         if isinstance(statement, (exp.Query,)):
             return self.query(statement, params)
+        if isinstance(statement, exp.Insert) and self.dialect == "athena":
+            return athena_writes.insert_into(self, statement, params)
         if isinstance(statement, (exp.Insert, exp.Update, exp.Delete)) or \
                 (isinstance(statement, exp.Merge) and self.dialect == "redshift"):
             return managed.dml(self, statement, params)
