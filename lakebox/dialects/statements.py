@@ -92,8 +92,30 @@ class TransactionControl:
     action: str  # begin | commit | rollback
 
 
+@dataclass
+class Copy:
+    """Redshift's COPY table [(columns)] FROM 'source' options (r_COPY): the options by upper-case name,
+    a flag's value True, the others as written (strings unquoted)."""
+
+    table: exp.Table
+    columns: list[str] | None
+    source: str
+    options: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class Unload:
+    """Redshift's UNLOAD ('query') TO 's3://prefix' options (r_UNLOAD), options as for Copy."""
+
+    query: str
+    target: str
+    options: dict[str, object] = field(default_factory=dict)
+    partition_by: list[str] | None = None
+    partition_include: bool = False
+
+
 Statement = (exp.Expression | Show | MsckRepair | AddPartitions | RenamePartition | AlterDatabaseProperties
-             | CreateExternalSchema | Explain | TransactionControl | Maintenance | SetSearchPath)
+             | CreateExternalSchema | Explain | TransactionControl | Maintenance | SetSearchPath | Copy | Unload)
 
 
 # Statements whose first word may start one of our own grammars; anything else goes straight to
@@ -113,6 +135,8 @@ def parse_statement(sql: str, dialect: str) -> Statement:
     if dialect not in DIALECTS:
         raise ProgrammingError(f"unknown dialect '{dialect}': use one of {', '.join(DIALECTS)}")
     match = _FIRST_WORD.match(sql)
+    if match is not None and dialect == "redshift" and match.group(1).upper() in ("COPY", "UNLOAD"):
+        return _parse_copy_unload(sql, dialect)
     if match is not None and match.group(1).upper() in _REFUSED_FIRST_WORDS:
         if dialect == "redshift" and match.group(1).upper() in ("ANALYZE", "VACUUM", "SET", "RESET"):
             special = _parse_redshift_maintenance(sql, dialect)
@@ -738,3 +762,129 @@ def _parse_external_schema(tokens: list[Token], dialect: str) -> CreateExternalS
         else:
             raise p._error("IAM_ROLE, REGION or CREATE EXTERNAL DATABASE IF NOT EXISTS")
     return CreateExternalSchema(name, database, iam_role, if_not_exists, create_database)
+
+
+# COPY and UNLOAD options (r_COPY, copy-parameters-*, r_UNLOAD): how each one's value is written.
+# flag: no value; string / number: one value, optionally after AS; optional: a flag or a string.
+_COPY_OPTIONS = {
+    "IAM_ROLE": "role", "CREDENTIALS": "string", "ACCESS_KEY_ID": "string", "SECRET_ACCESS_KEY": "string",
+    "SESSION_TOKEN": "string", "REGION": "string", "MASTER_SYMMETRIC_KEY": "string", "ENCRYPTED": "flag",
+    "FORMAT": "format", "CSV": "flag", "PARQUET": "flag", "ORC": "flag", "AVRO": "optional", "JSON": "optional",
+    "FIXEDWIDTH": "string", "SHAPEFILE": "flag", "QUOTE": "string", "DELIMITER": "string", "IGNOREHEADER": "number",
+    "NULL": "string", "EMPTYASNULL": "flag", "BLANKSASNULL": "flag", "TRUNCATECOLUMNS": "flag",
+    "ACCEPTANYDATE": "flag", "ACCEPTINVCHARS": "optional", "DATEFORMAT": "string", "TIMEFORMAT": "string",
+    "IGNOREBLANKLINES": "flag", "TRIMBLANKS": "flag", "REMOVEQUOTES": "flag", "ESCAPE": "flag",
+    "EXPLICIT_IDS": "flag", "FILLRECORD": "flag", "ROUNDEC": "flag", "MANIFEST": "flag", "GZIP": "flag",
+    "BZIP2": "flag", "LZOP": "flag", "ZSTD": "flag", "NOLOAD": "flag", "MAXERROR": "number", "ENCODING": "word",
+    "COMPUPDATE": "switch", "STATUPDATE": "switch", "COMPROWS": "number", "READRATIO": "number",
+    "IGNOREALLERRORS": "flag", "SERIALIZETOJSON": "flag", "EXTENSION": "string", "HEADER": "flag",
+    "ALLOWOVERWRITE": "flag", "CLEANPATH": "flag", "PARALLEL": "switch", "MAXFILESIZE": "size",
+    "ROWGROUPSIZE": "size", "ADDQUOTES": "flag", "KMS_KEY_ID": "string", "VERBOSE": "flag",
+}
+_FORMATS = ("CSV", "PARQUET", "ORC", "JSON", "AVRO", "FIXEDWIDTH", "SHAPEFILE")
+
+
+def _parse_copy_unload(sql: str, dialect: str) -> Copy | Unload:
+    statements = _split(_tokenize(sql, dialect))
+    if len(statements) != 1:
+        raise _many(len(statements)) if statements else ProgrammingError("empty statement: nothing to execute")
+    p = _TokenParser(statements[0], dialect)
+    if p.accept("COPY"):
+        table = p.table()
+        columns = None
+        if p.at(TokenType.L_PAREN):
+            p.index += 1
+            columns = [p.identifier().lower()]
+            while p.at(TokenType.COMMA):
+                p.index += 1
+                columns.append(p.identifier().lower())
+            p.punct(TokenType.R_PAREN, ")")
+        if p.accept("TO"):
+            raise NotSupportedError("COPY ... TO is not Redshift SQL: use UNLOAD")
+        p.expect("FROM")
+        token = p.peek()
+        if token is not None and token.token_type != TokenType.STRING:
+            raise NotSupportedError(f"COPY FROM {token.text} is not supported by lakebox (Redshift): it loads "
+                                    "from Amazon S3 ('s3://bucket/prefix')")
+        source = p.string()
+        statement: Copy | Unload = Copy(table, columns, source)
+    else:
+        p.expect("UNLOAD")
+        p.punct(TokenType.L_PAREN, "(")
+        query = p.string()
+        p.punct(TokenType.R_PAREN, ")")
+        p.expect("TO")
+        statement = Unload(query, p.string())
+    _parse_options(p, statement)
+    return statement
+
+
+def _parse_options(p: _TokenParser, statement: Copy | Unload) -> None:
+    options = statement.options
+    while p.peek() is not None:
+        if p.at(TokenType.COMMA):  # WITH-style lists are not Redshift's, but a stray comma is harmless
+            p.index += 1
+            continue
+        p.accept("WITH")
+        token = p.peek()
+        word = token.text.upper()
+        if isinstance(statement, Unload) and (p.accept("PARTITION", "BY") or p.accept("PARTITION BY")):
+            p.punct(TokenType.L_PAREN, "(")
+            names = [p.identifier().lower()]
+            while p.at(TokenType.COMMA):
+                p.index += 1
+                names.append(p.identifier().lower())
+            p.punct(TokenType.R_PAREN, ")")
+            statement.partition_by = names
+            statement.partition_include = p.accept("INCLUDE")
+            continue
+        kind = _COPY_OPTIONS.get(word) if token.token_type != TokenType.STRING else None
+        if kind is None:
+            verb = "COPY" if isinstance(statement, Copy) else "UNLOAD"
+            raise ParseError(f"{verb}: unknown option '{token.text}'", token.line, token.col)
+        p.index += 1
+        if kind == "flag":
+            value: object = True
+        elif kind == "role":
+            value = "default" if p.accept("DEFAULT") else p.string()
+        elif kind == "format":
+            p.accept("AS")
+            fmt = p.peek()
+            if fmt is None or fmt.text.upper() not in _FORMATS:
+                raise p._error("a data format (" + ", ".join(_FORMATS) + ")")
+            p.index += 1
+            word, value = fmt.text.upper(), True
+            following = p.peek()
+            if word in ("JSON", "AVRO", "FIXEDWIDTH") and (p.accept("AS") or (
+                    following is not None and following.token_type == TokenType.STRING)):
+                value = p.string()
+        elif kind == "optional":
+            p.accept("AS")
+            following = p.peek()
+            value = p.string() if following is not None and following.token_type == TokenType.STRING else True
+        elif kind == "switch":
+            following = p.peek()
+            value = True
+            if following is not None and following.text.upper() in ("ON", "OFF", "TRUE", "FALSE", "PRESET"):
+                p.index += 1
+                value = following.text.upper() in ("ON", "TRUE", "PRESET")
+        elif kind == "size":
+            p.accept("AS")
+            number = p.literal()
+            unit = p.peek()
+            scale = 1.0
+            if unit is not None and unit.text.upper() in ("MB", "GB"):
+                p.index += 1
+                scale = 1024.0 if unit.text.upper() == "GB" else 1.0
+            value = float(number) * scale
+        else:
+            p.accept("AS")
+            value = p.string() if kind == "string" else p.literal()
+            if kind == "number":
+                try:
+                    value = int(str(value))
+                except ValueError:
+                    raise ParseError(f"{word} needs a whole number, not '{value}'") from None
+        if word in options:
+            raise ParseError(f"conflicting or redundant options: {word} is given twice")
+        options[word] = value

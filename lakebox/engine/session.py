@@ -223,6 +223,10 @@ class Session:
             return self._maintenance(statement)
         if isinstance(statement, st.SetSearchPath):
             return self._set_search_path(statement)
+        if isinstance(statement, (st.Copy, st.Unload)):
+            from lakebox.engine import copy_unload
+            return copy_unload.run_copy(self, statement) if isinstance(statement, st.Copy) else \
+                copy_unload.run_unload(self, statement)
         if isinstance(statement, (st.MsckRepair, st.AddPartitions, st.RenamePartition, st.AlterDatabaseProperties,
                                   st.CreateExternalSchema)):
             return ddl.run_special(self, statement)
