@@ -44,7 +44,16 @@ _ATHENA = {
     "ROW FORMAT SERDE 'com.amazonaws.glue.serde.GrokSerDe'": (N, "NotSupportedError at CREATE", "grok-serde.html"),
     "TBLPROPERTIES ('projection.enabled'='true') (partition projection)": (
         N, "NotSupportedError at CREATE: partitions come from the catalog only", "partition-projection.html"),
-    "CREATE TABLE AS (CTAS)": (N, "NotSupportedError: lakebox writes no table data for Athena", "create-table-as.html"),
+    "CREATE TABLE AS (CTAS)": (
+        P, "IF NOT EXISTS, WITH NO DATA; format PARQUET (default), ORC, TEXTFILE (field_delimiter, default \\001), "
+           "JSON; external_location (refused unless empty, HIVE_PATH_ALREADY_EXISTS), else "
+           "$LAKEBOX_ATHENA_OUTPUT_LOCATION/tables/<id>/ (default s3://lakebox-athena-query-results/); partitioned_by "
+           "(the last columns, at most 100 partitions); write_compression; an EXTERNAL_TABLE with its partitions in "
+           "one catalog change. Differs: string columns are typed string, not varchar(n); no array, map or struct "
+           "columns in TEXTFILE", "create-table-as.html"),
+    "CTAS WITH (bucketed_by, bucket_count) / format = 'AVRO' | 'ION'": (
+        N, "NotSupportedError naming the property or format; so are Iceberg CTAS (table_type, location) and "
+           "the other properties", "create-table-as.html"),
     "CREATE TABLE (Iceberg)": (N, "NotSupportedError", "querying-iceberg-creating-tables.html"),
     "DROP TABLE": (S, "IF EXISTS; the files stay, as in Athena", "drop-table.html"),
     # -- partitions and columns ----------------------------------------------------------------
@@ -95,7 +104,11 @@ _ATHENA = {
     "PREPARE / EXECUTE / DEALLOCATE PREPARE": (N, "NotSupportedError; use the DB-API's parameters",
                                                "sql-prepare.html"),
     # -- writing -----------------------------------------------------------------------------------
-    "INSERT INTO": (N, "NotSupportedError: lakebox writes no files into Athena tables", "insert-into.html"),
+    "INSERT INTO": (P, "SELECT or VALUES, column lists (other columns NULL), by position with Trino's implicit "
+                       "coercions, into external tables stored as Parquet, ORC, JSON and text (LazySimpleSerDe, "
+                       "OpenCSVSerde): new uniquely named files, partitions created and registered as needed; the row "
+                       "count is the cursor's rowcount. Differs: text values are written unescaped; a write inside "
+                       "BEGIN ... ROLLBACK keeps its files", "insert-into.html"),
     "UNLOAD": (N, "NotSupportedError", "unload.html"),
     "DELETE (Iceberg)": (N, "NotSupportedError", "delete-statement.html"),
     "UPDATE (Iceberg)": (N, "NotSupportedError", "update-statement.html"),
