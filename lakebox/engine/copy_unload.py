@@ -233,7 +233,7 @@ def _stage(session, fmt: str, options: dict, files: list[str], columns, duck_typ
             fields = []
             for i, (column, _) in enumerate(columns):
                 if lower:
-                    key = f"list_filter(json_keys(__j), k -> lower(k) = {_quote(column)})[1]"
+                    key = f"list_filter(json_keys(__j), lambda k: lower(k) = {_quote(column)})[1]"
                     fields.append(f"json_extract_string(__j, '$.\"' || {key} || '\"') AS f{i}")
                 else:
                     fields.append(f"json_extract_string(__j, {_quote('$.' + json.dumps(column))}) AS f{i}")
@@ -371,7 +371,7 @@ def _stage_columnar(con, fmt: str, files: list[str], file_list: str, columns, du
     else:
         name = None
         relation = f"(SELECT filename AS __file, NULL::BIGINT AS __line, * EXCLUDE (filename) FROM " \
-                   f"read_parquet({file_list}, filename = true, union_by_name = false))"
+                   f"read_parquet({file_list}, filename = true, union_by_name = false, hive_partitioning = false))"
     try:
         described = con.sql(f"DESCRIBE SELECT * FROM {relation}").fetchall()[2:]
         if len(described) != len(columns):
