@@ -178,8 +178,24 @@ _REDSHIFT = {
     "DELETE": (S, "with USING", "r_DELETE.html"),
     "MERGE": (P, "WHEN MATCHED THEN UPDATE / DELETE, WHEN NOT MATCHED THEN INSERT; REMOVE DUPLICATES is not "
                  "supported", "r_MERGE.html"),
-    "COPY": (N, "NotSupportedError; create an external table over the files and INSERT ... SELECT", "r_COPY.html"),
-    "UNLOAD": (N, "NotSupportedError", "r_UNLOAD.html"),
+    "COPY": (P, "from every object whose key starts with the FROM prefix (or a MANIFEST's entries), through "
+                "lakebox's S3 (the local stand-in or real S3); pipe-delimited text (DELIMITER), CSV (QUOTE), JSON "
+                "'auto' / 'auto ignorecase', Parquet and ORC (by position); IGNOREHEADER, NULL AS, EMPTYASNULL, "
+                "BLANKSASNULL, DATEFORMAT / TIMEFORMAT ('auto', a pattern, epochsecs / epochmillisecs), "
+                "TRUNCATECOLUMNS (by characters, not bytes), FILLRECORD, IGNOREBLANKLINES, MAXERROR (bad rows "
+                "skipped), NOLOAD, GZIP / ZSTD, column lists; credentials, REGION, COMPUPDATE / STATUPDATE and "
+                "ACCEPTINVCHARS are accepted and ignored. A bad row fails the whole load (Load into table 't' "
+                "failed ... with the file, line and column) and nothing is inserted; there is no stl_load_errors "
+                "table; the tag is COPY n. ESCAPE, REMOVEQUOTES, FIXEDWIDTH, AVRO, JSONPaths files, BZIP2, LZOP, "
+                "ENCRYPTED and EXPLICIT_IDS raise NotSupportedError. Runs through the DB-API and CLI; the wire "
+                "server (`lakebox serve`) still refuses COPY from files in its sandbox", "r_COPY.html"),
+    "UNLOAD": (P, "the query runs with Redshift semantics and the rows go to <prefix>0000_part_00 (PARALLEL OFF: "
+                  "<prefix>000; .parquet, .gz, .zst, EXTENSION as Redshift names them): pipe-delimited text "
+                  "(DELIMITER, NULL AS, HEADER, booleans as t / f), CSV, JSON lines, Parquet; PARTITION BY (cols) "
+                  "[INCLUDE] as col=value/ folders; MANIFEST [VERBOSE]; ALLOWOVERWRITE, CLEANPATH; an error if "
+                  "objects already have the prefix, and for LIMIT in the outer SELECT, as in Redshift. One file per "
+                  "partition: MAXFILESIZE and PARALLEL ON never split the output. ADDQUOTES, ESCAPE, FIXEDWIDTH, "
+                  "ENCRYPTED, KMS_KEY_ID, BZIP2 and ROWGROUPSIZE raise NotSupportedError", "r_UNLOAD.html"),
     # -- transactions --------------------------------------------------------------------------------------
     "BEGIN / START TRANSACTION": (S, "", "r_BEGIN.html"),
     "COMMIT / END": (S, "", "r_COMMIT.html"),
