@@ -161,8 +161,8 @@ def test_errors_name_things(conn, lake):
     with pytest.raises(errors.ParseError) as info:
         cur.execute("SELECT *\nFROM shop.sales WHERE (")
     assert info.value.line == 2
-    with pytest.raises(errors.NotSupportedError):
-        cur.execute("CREATE TABLE shop.t AS SELECT 1 AS x")
+    with pytest.raises(errors.NotSupportedError, match="bucketed_by"):
+        cur.execute("CREATE TABLE shop.t WITH (bucketed_by = ARRAY['x'], bucket_count = 2) AS SELECT 1 AS x")
     with pytest.raises(errors.ProgrammingError, match="LOCATION"):
         cur.execute("CREATE EXTERNAL TABLE shop.t (a int) STORED AS PARQUET")
 
