@@ -4,13 +4,14 @@ from lakebox.dbapi import (BINARY, DATETIME, NUMBER, ROWID, STRING, Binary, Conn
                            DateFromTicks, Time, TimeFromTicks, Timestamp, TimestampFromTicks, apilevel, connect,
                            paramstyle, threadsafety)
 from lakebox.errors import (DatabaseError, DataError, Error, IntegrityError, InterfaceError, InternalError,
-                            NotSupportedError, OperationalError, ProgrammingError, Warning)
+                            NotSupportedError, OperationalError, PermissionDenied, ProgrammingError,
+                            Warning)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BINARY", "DATETIME", "NUMBER", "ROWID", "STRING", "Binary", "Connection", "Cursor", "DataError",
     "DatabaseError", "Date", "DateFromTicks", "Error", "IntegrityError", "InterfaceError", "InternalError",
-    "NotSupportedError", "OperationalError", "ProgrammingError", "Time", "TimeFromTicks", "Timestamp",
+    "NotSupportedError", "OperationalError", "PermissionDenied", "ProgrammingError", "Time", "TimeFromTicks", "Timestamp",
     "TimestampFromTicks", "Warning", "apilevel", "connect", "paramstyle", "threadsafety",
 ]

@@ -81,6 +81,12 @@ class AlreadyExists(CatalogError):
     sqlstate = "42P07"
 
 
+class PermissionDenied(ProgrammingError):
+    """The statement reaches for something this session may not touch (the wire server's sandbox)."""
+
+    sqlstate = "42501"
+
+
 class ParseError(ProgrammingError):
     """A syntax error, with the line and column where it was found."""
 

@@ -215,7 +215,10 @@ def create_table_as(session, statement: exp.Create, params) -> Result:
         base = session.storage.env.get("LAKEBOX_ATHENA_OUTPUT_LOCATION") or DEFAULT_OUTPUT_LOCATION
         query_id = f"{uuid.uuid4()}"
         sd.location = session.storage.join(base, "tables", query_id) + "/"
-    session.storage.resolve(sd.location)  # validates its form
+    if options.location:
+        session.user_location(sd.location)
+    else:
+        session.storage.resolve(sd.location)  # validates its form
     if session.storage.list_files(sd.location):
         raise errors.ProgrammingError(f"HIVE_PATH_ALREADY_EXISTS: Target directory for table '{name}' already "
                                       f"exists: {sd.location}")

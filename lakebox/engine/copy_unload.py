@@ -197,6 +197,7 @@ def _copy_format(options: dict) -> str:
 
 def _copy_files(session, source: str, options: dict) -> list[str]:
     storage = session.storage
+    session.user_location(source)
     if options.get("MANIFEST"):
         try:
             with storage.open(source, "rb") as handle:
@@ -206,6 +207,7 @@ def _copy_files(session, source: str, options: dict) -> list[str]:
         files = []
         for entry in manifest.get("entries", []):
             url = entry.get("url")
+            session.user_location(url)
             if not storage.exists(url):
                 if entry.get("mandatory", False):
                     raise errors.DataError(f"Manifest file '{source}': the mandatory file '{url}' does not exist")
@@ -417,6 +419,7 @@ def run_unload(session, statement: st.Unload) -> Result:
                                        "Redshift); put the query in a subquery: select * from (select ... limit n)")
     storage = session.storage
     target = statement.target
+    session.user_location(target)
     existing = list_prefix(storage, target)
     if existing and options.get("CLEANPATH"):
         for f in existing:

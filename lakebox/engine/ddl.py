@@ -87,7 +87,10 @@ def _database_name(statement: exp.Expression) -> str:
 def create_database(session, statement: exp.Create) -> Result:
     name = _database_name(statement)
     properties = _properties(statement)
-    database = Database(name, description=_comment(properties), location_uri=_location(properties),
+    location = _location(properties)
+    if location:
+        session.user_location(location)
+    database = Database(name, description=_comment(properties), location_uri=location,
                         parameters=_key_values(properties))
     with session.catalog_changes():
         if session.dialect == "redshift":
@@ -253,7 +256,7 @@ def create_external_table(session, statement: exp.Create) -> Result:
     sd.columns = columns
     if not sd.location:
         raise errors.ProgrammingError(f"CREATE EXTERNAL TABLE {name} needs a LOCATION")
-    session.storage.resolve(sd.location)  # validates the location's form
+    session.user_location(sd.location)
     parameters.update(_key_values(properties))
     scans.format_spec(sd, parameters)  # a SerDe lakebox cannot read is refused now, not at the first query
     _refuse_partition_projection(parameters)
@@ -396,7 +399,7 @@ def add_partitions(session, statement: st.AddPartitions) -> Result:
     for spec, location in statement.partitions:
         values = _partition_values(table, {k.lower(): v for k, v in spec.items()})
         if location:
-            session.storage.resolve(location)
+            session.user_location(location)
         partitions.append(_partition(table, values, location or _child_location(session.storage, table, values)))
     with session.catalog_changes():
         session.catalog.batch_create_partition(name.database, name.table, partitions,
@@ -472,7 +475,7 @@ def alter_table(session, statement: exp.Alter, sql: str) -> Result:
     sd = changed.storage_descriptor
     if isinstance(action, exp.AlterSet) and set(k for k, v in action.args.items() if v) == {"location"}:
         location = action.args["location"].name
-        session.storage.resolve(location)
+        session.user_location(location)
         sd.location = location
     elif isinstance(action, exp.AlterSet) and set(k for k, v in action.args.items() if v) == {"expressions"} \
             and all(isinstance(e, exp.Properties) and all(type(p) is exp.Property for p in e.expressions)
@@ -522,7 +525,7 @@ def _set_partition_location(session, table: Table, partition: exp.Partition, loc
             raise errors.NotSupportedError("PARTITION (...) takes key = value pairs")
         spec[condition.this.name.lower()] = condition.expression.name
     values = _partition_values(table, spec)
-    session.storage.resolve(location)
+    session.user_location(location)
     with session.catalog_changes():
         existing = session.catalog.get_partition(table.database_name, table.name, values)
         moved = copy.deepcopy(existing)

@@ -54,6 +54,9 @@ class Session:
         self.search_path_list: list[str] = list(DEFAULT_SEARCH_PATH)
         #: The session user '$user' stands for (None: no schema matches it).
         self.user: str | None = None
+        #: Set by the wire server: a location a statement names (LOCATION, external_location, COPY FROM,
+        #: UNLOAD TO) must be in the lake (s3://), never a file of the machine the server runs on.
+        self.lake_locations_only = False
         self._current_schema: tuple | None = None  # (catalog stamp, path, schema), see search_path
         # Redshift's temporary tables: this session's alone, in DuckDB's TEMP catalog of this session's
         # connection (which no other connection sees and which goes when it closes); never in the catalog.
@@ -112,6 +115,14 @@ class Session:
     @search_path.setter
     def search_path(self, schema: str) -> None:
         self.set_search_path([schema])
+
+    def user_location(self, location: str) -> str:
+        """A location the statement names, resolved (its form checked), within this session's reach."""
+        resolved = self.storage.resolve(location)
+        if self.lake_locations_only and not location.strip().lower().startswith("s3://"):
+            raise errors.PermissionDenied(f"permission denied: location '{location}' is outside the lake; "
+                                          "lakebox server clients name s3:// locations only")
+        return resolved
 
     def set_search_path(self, entries) -> None:
         """Redshift's SET search_path TO entries (schema names, '$user', 'pg_temp'); None: the default."""

@@ -150,6 +150,7 @@ class PgSession:
         self.dialect = dialect
         self.user = user
         self.engine.user = user.lower()  # Redshift's '$user' in the search path
+        self.engine.lake_locations_only = True  # the sandbox: no LOCATION, COPY or UNLOAD outside s3://
         self.database = database
         self.catalog_emulator = catalog_emulator
         self.settings: dict[str, str] = dict(_DEFAULTS)
@@ -513,6 +514,8 @@ class PgSession:
         if not match:
             if re.search(r"\bFROM\s+STDIN\b", text, re.I):
                 raise SessionError("COPY FROM STDIN is not supported by lakebox", "0A000")
+            if self.dialect == "redshift" and re.search(r"\bFROM\s+'", text, re.I):
+                return self._engine(text, None)  # Redshift's COPY from S3; the engine keeps it in the lake
             raise sandbox.refuse("COPY to or from a file")
         if match.group("query") is not None:
             query = match.group("query")

@@ -419,6 +419,12 @@ def test_statement_timeout(server):
     "SELECT * FROM pg_catalog.pg_class, read_csv('/etc/passwd')",
     "SELECT * FROM duckdb_settings()",
     "SELECT * FROM query('SELECT 1')",
+    # statements that name a location: only s3:// (the lake), never the server's own files
+    "UNLOAD ('SELECT * FROM items') TO '/tmp/lakebox-sandbox-escape.csv' IAM_ROLE 'arn:aws:iam::1:role/r'",
+    "UNLOAD ('SELECT * FROM items') TO 'file:///tmp/lakebox-sandbox-escape.csv' IAM_ROLE 'arn:aws:iam::1:role/r'",
+    "COPY items FROM '/etc/hostname' IAM_ROLE 'arn:aws:iam::1:role/r'",
+    "CREATE EXTERNAL TABLE spectrum.escape (line varchar(100)) STORED AS TEXTFILE LOCATION '/etc/'",
+    "CREATE EXTERNAL TABLE spectrum.escape (line varchar(100)) STORED AS TEXTFILE LOCATION 'file:///etc/'",
 ])
 def test_sandbox_refuses_with_42501(server, sql):
     with psycopg2.connect(server.dsn()) as conn:
@@ -426,3 +432,22 @@ def test_sandbox_refuses_with_42501(server, sql):
         with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="permission denied"):
             cur.execute(sql)
     assert not os.path.exists("/tmp/lakebox-sandbox-escape.csv")
+    assert not os.path.exists("/tmp/lakebox-sandbox-escape.csv0000_part_00")
+
+
+def test_copy_and_unload_within_the_lake(server, lake_home):
+    """Redshift's COPY from and UNLOAD to s3:// locations stay in the lake: allowed to clients."""
+    source = lake_home / "s3" / "lake" / "wire-load" / "part.txt"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text("1|one\n2|two\n")
+    with psycopg2.connect(server.dsn()) as conn:
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE wire_loaded (id int, name varchar(10))")
+        cur.execute("COPY wire_loaded FROM 's3://lake/wire-load/' IAM_ROLE 'arn:aws:iam::1:role/r'")
+        cur.execute("SELECT id, name FROM wire_loaded ORDER BY id")
+        assert cur.fetchall() == [(1, "one"), (2, "two")]
+        cur.execute("UNLOAD ('SELECT * FROM wire_loaded') TO 's3://lake/wire-unload/out_' "
+                    "IAM_ROLE 'arn:aws:iam::1:role/r' ALLOWOVERWRITE")
+        cur.execute("DROP TABLE wire_loaded")
+    assert (lake_home / "s3" / "lake" / "wire-unload" / "out_0000_part_00").read_text().splitlines() == \
+        ["1|one", "2|two"]
