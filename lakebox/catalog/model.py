@@ -116,6 +116,15 @@ class Table:
     def copy(self) -> Table:
         return copy.deepcopy(self)
 
+    def new_partition(self, values: list[str], location: str) -> Partition:
+        """A partition of this table at `location`, stored as the table is (what Glue assumes)."""
+        sd = self.storage_descriptor
+        return Partition(values, self.database_name, self.name,
+                         storage_descriptor=StorageDescriptor(columns=list(sd.columns), location=location,
+                                                              input_format=sd.input_format,
+                                                              output_format=sd.output_format,
+                                                              serde_info=sd.serde_info, compressed=sd.compressed))
+
     def to_glue(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -59,7 +59,6 @@ def _longest_first(alternatives: list[str]) -> list[str]:
 
 def translate(pattern: str, function: str, pcre: bool = False) -> str:
     """A POSIX (or PCRE) pattern as an RE2 pattern with the same matches, or an error."""
-    out: list[str] = []
     stack: list[list[list[str]]] = [[[]]]  # groups -> alternatives -> pieces
     i, n = 0, len(pattern)
 

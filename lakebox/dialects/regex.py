@@ -72,7 +72,6 @@ def translate(pattern: str, function: str, boolean: bool = False) -> Pattern:
     i, n = 0, len(pattern)
     in_class = False
     class_start = 0
-    last_group_closed: _Frame | None = None  # the frame whose ')' was the last token (for quantifiers)
     multiline = False
 
     def quantifier_allows_zero(at: int) -> tuple[bool, int]:
@@ -103,7 +102,6 @@ def translate(pattern: str, function: str, boolean: bool = False) -> Pattern:
                 literal = pattern[i + 2:end]
                 out.append("".join("\\" + ch if not ch.isalnum() and ord(ch) < 128 else ch for ch in literal))
                 i = end + 2
-                last_group_closed = None
                 continue
             if d.isdigit() and d != "0":
                 raise _refuse(function, f"backreference \\{d}")
@@ -115,7 +113,6 @@ def translate(pattern: str, function: str, boolean: bool = False) -> Pattern:
                 hexdigits = pattern[i + 2:i + 6]
                 out.append(f"\\x{{{hexdigits}}}")
                 i += 6
-                last_group_closed = None
                 continue
             if d == "e":
                 out.append(r"\x1B")
@@ -124,17 +121,14 @@ def translate(pattern: str, function: str, boolean: bool = False) -> Pattern:
             if d == "s":
                 out.append(_JAVA_SPACE if in_class else f"[{_JAVA_SPACE}]")
                 i += 2
-                last_group_closed = None
                 continue
             if d == "S" and not in_class:
                 out.append(f"[^{_JAVA_SPACE}]")
                 i += 2
-                last_group_closed = None
                 continue
             if d == "v":
                 out.append(_JAVA_VERTICAL if in_class else f"[{_JAVA_VERTICAL}]")
                 i += 2
-                last_group_closed = None
                 continue
             if d in "pP" and i + 2 < n and pattern[i + 2] == "{":
                 end = pattern.find("}", i + 3)
@@ -155,11 +149,9 @@ def translate(pattern: str, function: str, boolean: bool = False) -> Pattern:
                 else:
                     out.append(pattern[i:end + 1])
                 i = end + 1
-                last_group_closed = None
                 continue
             out.append(pattern[i:i + 2])
             i += 2
-            last_group_closed = None
             continue
         if in_class:
             if c == "[" and not (i == class_start + 1 or (i == class_start + 2 and pattern[class_start + 1] == "^")):
@@ -176,7 +168,6 @@ def translate(pattern: str, function: str, boolean: bool = False) -> Pattern:
             class_start = i
             out.append(c)
             i += 1
-            last_group_closed = None
             continue
         if c == "(":
             if pattern.startswith("(?", i):
@@ -246,13 +237,11 @@ def translate(pattern: str, function: str, boolean: bool = False) -> Pattern:
                     raise _refuse(function, "possessive quantifiers")
                 out.append(pattern[i:end])
                 i = end
-            last_group_closed = frame
             continue
         if c == "$":
             result.end_anchor = True
             out.append(r"(?:\n?\z)" if boolean else "$")
             i += 1
-            last_group_closed = None
             continue
         if c == "|":
             stack[-1].alternation = True
@@ -268,7 +257,6 @@ def translate(pattern: str, function: str, boolean: bool = False) -> Pattern:
             continue
         out.append(c)
         i += 1
-        last_group_closed = None
     if in_class:
         raise ProgrammingError(f"{function}: invalid regular expression: unclosed character class")
     if len(stack) != 1:

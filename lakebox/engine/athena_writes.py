@@ -461,7 +461,7 @@ class _Writer:
                 else:
                     folders = [f"{k}={escape_partition_value(v)}" for k, v in zip(keys, values)]
                     location = session.storage.join(table.location, *folders) + "/"
-                    partition = _partition(table, values, location)
+                    partition = table.new_partition(values, location)
                     self.new_partitions.append(partition)
                     known[tuple(values)] = partition
                 part_name = f"{staged}_p"
@@ -524,15 +524,6 @@ def _rows_of(rows, keys: list[str], group) -> "pa.Table":
                                                                      False)
         mask = test if mask is None else pc.and_(mask, test)
     return rows.filter(mask)
-
-
-def _partition(table: Table, values: list[str], location: str) -> Partition:
-    sd = table.storage_descriptor
-    return Partition(values, table.database_name, table.name,
-                     storage_descriptor=StorageDescriptor(columns=list(sd.columns), location=location,
-                                                          input_format=sd.input_format,
-                                                          output_format=sd.output_format,
-                                                          serde_info=sd.serde_info, compressed=sd.compressed))
 
 
 __all__ = ["create_table_as", "insert_into", "hive_type", "escape_partition_value"]

@@ -154,7 +154,7 @@ def run_copy(session, statement: st.Copy) -> Result:
                 count = int(rows[0][0]) if rows else 0
 
             try:
-                managed._in_warehouse_transaction(session, work)
+                managed.in_warehouse_transaction(session, work)
             except duckdb.Error as error:
                 raise _load_failed(label, str(error).splitlines()[0]) from error
     finally:

@@ -378,15 +378,6 @@ def _partition_values(table: Table, spec: dict[str, str]) -> list[str]:
     return [spec[k] for k in keys]
 
 
-def _partition(table: Table, values: list[str], location: str) -> Partition:
-    sd = table.storage_descriptor
-    return Partition(values, table.database_name, table.name,
-                     storage_descriptor=StorageDescriptor(columns=list(sd.columns), location=location,
-                                                          input_format=sd.input_format,
-                                                          output_format=sd.output_format,
-                                                          serde_info=sd.serde_info, compressed=sd.compressed))
-
-
 def _child_location(storage, table: Table, values: list[str]) -> str:
     parts = [f"{k.name}={v}" for k, v in zip(table.partition_keys, values)]
     return storage.join(table.location, *parts) + "/"
@@ -400,7 +391,7 @@ def add_partitions(session, statement: st.AddPartitions) -> Result:
         values = _partition_values(table, {k.lower(): v for k, v in spec.items()})
         if location:
             session.user_location(location)
-        partitions.append(_partition(table, values, location or _child_location(session.storage, table, values)))
+        partitions.append(table.new_partition(values, location or _child_location(session.storage, table, values)))
     with session.catalog_changes():
         session.catalog.batch_create_partition(name.database, name.table, partitions,
                                                if_not_exists=statement.if_not_exists)
@@ -552,7 +543,7 @@ def msck_repair(session, statement: st.MsckRepair) -> Result:
     found = _hive_partition_folders(session.storage, table.location, keys)
     known = {tuple(p.values) for p in session.catalog.get_partitions(name.database, name.table)}
     new = [values for values in found if tuple(values) not in known]
-    partitions = [_partition(table, values, _child_location(session.storage, table, values)) for values in new]
+    partitions = [table.new_partition(values, _child_location(session.storage, table, values)) for values in new]
     with session.catalog_changes():
         if partitions:
             session.catalog.batch_create_partition(name.database, name.table, partitions, if_not_exists=True)

@@ -156,31 +156,24 @@ def create_table(session, statement: exp.Create, params) -> Result:
             return status_result("CREATE TABLE")
         raise errors.AlreadyExists(f"Relation \"{name.table}\" already exists")
     query = statement.expression
+
+    def create() -> None:
+        if query is not None:
+            columns = _create_as(session, name, query, params)
+        else:
+            columns = _column_definitions(statement.this)
+            ddl = exp.Create(this=exp.Schema(this=exp.table_(name.table, db=name.database,
+                                                                catalog=session.warehouse_catalog()),
+                                             expressions=statement.this.expressions),
+                             kind="TABLE")
+            session.con.execute(ddl.sql("duckdb"))
+        session.catalog.create_table(Table(name.table, name.database, table_type=model.MANAGED_TABLE,
+                                           storage_descriptor=StorageDescriptor(columns=columns),
+                                           parameters=_distribution(statement, columns)))
+
     with session.catalog_changes():
         _ensure_database(session, name.database)
-        in_transaction = session.in_transaction
-        if not in_transaction:
-            session.con.execute("BEGIN TRANSACTION")
-        try:
-            if query is not None:
-                columns = _create_as(session, name, query, params)
-            else:
-                columns = _column_definitions(statement.this)
-                ddl = exp.Create(this=exp.Schema(this=exp.table_(name.table, db=name.database,
-                                                                    catalog=session.warehouse_catalog()),
-                                                 expressions=statement.this.expressions),
-                                 kind="TABLE")
-                session.con.execute(ddl.sql("duckdb"))
-            parameters = _distribution(statement, columns)
-            session.catalog.create_table(Table(name.table, name.database, table_type=model.MANAGED_TABLE,
-                                               storage_descriptor=StorageDescriptor(columns=columns),
-                                               parameters=parameters))
-            if not in_transaction:
-                session.con.execute("COMMIT")
-        except BaseException:
-            if not in_transaction:
-                session.con.execute("ROLLBACK")
-            raise
+        in_warehouse_transaction(session, create)
     return status_result("CREATE TABLE" if query is None else "SELECT")
 
 
@@ -193,25 +186,17 @@ def _create_temporary(session, statement: exp.Create, name: QualifiedName, param
         if statement.args.get("exists"):
             return status_result("CREATE TABLE")
         raise errors.AlreadyExists(f"Relation \"{name.table}\" already exists")
-    in_transaction = session.in_transaction
-    if not in_transaction:
-        session.con.execute("BEGIN TRANSACTION")
-    try:
+    def create() -> list[Column]:
         if query is not None:
-            columns = _create_as(session, name, query, params)
-        else:
-            columns = _column_definitions(statement.this)
-            ddl = exp.Create(this=exp.Schema(this=exp.table_(name.table, db="main", catalog="temp"),
-                                             expressions=statement.this.expressions),
-                             kind="TABLE", properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
-            session.con.execute(ddl.sql("duckdb"))
-        parameters = {**_distribution(statement, columns), "lakebox.temporary": "true"}
-        if not in_transaction:
-            session.con.execute("COMMIT")
-    except BaseException:
-        if not in_transaction:
-            session.con.execute("ROLLBACK")
-        raise
+            return _create_as(session, name, query, params)
+        ddl = exp.Create(this=exp.Schema(this=exp.table_(name.table, db="main", catalog="temp"),
+                                         expressions=statement.this.expressions),
+                         kind="TABLE", properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
+        session.con.execute(ddl.sql("duckdb"))
+        return _column_definitions(statement.this)
+
+    columns = in_warehouse_transaction(session, create)
+    parameters = {**_distribution(statement, columns), "lakebox.temporary": "true"}
     save_table(session, Table(name.table, name.database, table_type=model.MANAGED_TABLE,
                               storage_descriptor=StorageDescriptor(columns=columns), parameters=parameters))
     return status_result("CREATE TABLE" if query is None else "SELECT")
@@ -267,15 +252,16 @@ def dml(session, statement: exp.Expression, params) -> Result:
 # -- ALTER TABLE and TRUNCATE ------------------------------------------------------------------------
 
 
-def _in_warehouse_transaction(session, work) -> None:
-    """Run `work()` (DuckDB DDL or DML on the warehouse) inside the statement's transaction."""
+def in_warehouse_transaction(session, work):
+    """Run `work()` (DuckDB DDL or DML on the warehouse) inside the statement's transaction; its result."""
     in_transaction = session.in_transaction
     if not in_transaction:
         session.con.execute("BEGIN TRANSACTION")
     try:
-        work()
+        result = work()
         if not in_transaction:
             session.con.execute("COMMIT")
+        return result
     except BaseException:
         if not in_transaction:
             session.con.execute("ROLLBACK")
@@ -353,7 +339,7 @@ def alter_table(session, table: Table, action: exp.Expression, label: str) -> Re
     else:
         raise errors.NotSupportedError(f"{label} is not supported by lakebox (Redshift)")
     with session.catalog_changes():
-        _in_warehouse_transaction(session, lambda: [session.con.execute(s) for s in statements])
+        in_warehouse_transaction(session, lambda: [session.con.execute(s) for s in statements])
         save_table(session, changed, table)
     return status_result("ALTER TABLE")
 
@@ -372,7 +358,7 @@ def _rename_table(session, table: Table, action: exp.AlterRename) -> Result:
     renamed = table.copy()
     renamed.name = new_name
     with session.catalog_changes():
-        _in_warehouse_transaction(session, lambda: session.con.execute(
+        in_warehouse_transaction(session, lambda: session.con.execute(
             f"ALTER TABLE {storage} RENAME TO {_quote(new_name)}"))
         save_table(session, renamed, table)
     return status_result("ALTER TABLE")
@@ -387,7 +373,7 @@ def truncate(session, statement: exp.TruncateTable) -> Result:
     for table, name in zip(tables, names):
         if table.table_type != model.MANAGED_TABLE:
             raise errors.NotSupportedError(f"TRUNCATE of '{name}' is not supported: it is not a local table")
-    _in_warehouse_transaction(session, lambda: [session.con.execute(f"DELETE FROM {storage_name(session, n)}")
+    in_warehouse_transaction(session, lambda: [session.con.execute(f"DELETE FROM {storage_name(session, n)}")
                                                 for n in names])
     if session.in_transaction:
         session.commit_implicitly()

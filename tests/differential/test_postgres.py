@@ -17,7 +17,6 @@ import datetime as dt
 import decimal
 import math
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -1,8 +1,6 @@
 """Athena CTAS and INSERT INTO: the written files read back as the same rows; failures leave nothing."""
 
 import datetime as dt
-import decimal
-import os
 from pathlib import Path
 
 import pytest

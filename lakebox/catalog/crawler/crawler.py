@@ -468,7 +468,7 @@ class Run:
             while position < len(local):
                 group = local[position : position + LOCAL_BATCH]
                 position += len(group)
-                waited, started = reader.io_seconds, time.perf_counter()
+                waited = reader.io_seconds
                 advance(batch(group))
                 waited = reader.io_seconds - waited
                 if position < len(local) and waited / len(group) > IO_BOUND_SECONDS:
