@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sql = commands.add_parser("sql", help="run the statements of a SQL text and print their results")
     source = sql.add_mutually_exclusive_group(required=True)
-    source.add_argument("-e", "--execute", metavar="SQL", help="SQL text (one or more ';'-separated statements)")
+    source.add_argument("-e", "--execute", metavar="SQL", action="append",
+                        help="SQL text (one or more ';'-separated statements); repeat -e to run several in order")
     source.add_argument("-f", "--file", metavar="FILE", help="file with SQL statements ('-' reads stdin)")
     _add_workspace_options(sql)
     sql.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
@@ -116,7 +117,7 @@ def home_of(args: argparse.Namespace) -> Path:
 
 
 def run_sql_command(args: argparse.Namespace) -> int:
-    text = args.execute if args.execute is not None else _read_script(args.file)
+    text = ";\n".join(args.execute) if args.execute is not None else _read_script(args.file)
     statements = iter_statements(text, args.dialect)
     conn = connect(home_of(args), args.dialect)
     printed = False

@@ -50,6 +50,14 @@ def test_sql_table_format(home):
     assert result.stdout == " n | s\n---+---\n 1 | x\n(1 row)\n"
 
 
+def test_sql_repeated_execute_runs_each_in_order(home):
+    result = lakebox("sql", "--format", "csv", "-e", "CREATE DATABASE IF NOT EXISTS cli_repeat",
+                     "-e", "CREATE OR REPLACE VIEW cli_repeat.v AS SELECT 7 AS n", "-e", "SELECT n FROM cli_repeat.v",
+                     home=home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["n", "7"]
+
+
 def test_sql_csv_format(home):
     query = "SELECT * FROM (VALUES (1, 'a,b'), (2, NULL)) AS t(n, s) ORDER BY n"
     result = subprocess.run(
