@@ -146,15 +146,12 @@ def run_copy(session, statement: st.Copy) -> Result:
         if options.get("NOLOAD"):
             count = staged.num_rows - len(bad)
         else:
-            count = 0
-
-            def work() -> None:
-                nonlocal count
+            def work() -> int:
                 rows = session.con.execute(insert).fetchall()
-                count = int(rows[0][0]) if rows else 0
+                return int(rows[0][0]) if rows else 0
 
             try:
-                managed.in_warehouse_transaction(session, work)
+                count = managed.in_warehouse_transaction(session, work)
             except duckdb.Error as error:
                 raise _load_failed(label, str(error).splitlines()[0]) from error
     finally:
