@@ -539,6 +539,30 @@ def _widen_small_integer_literal(node: exp.Expression) -> None:
             literal.replace(exp.Cast(this=literal.copy(), to=exp.DataType.build("INT")))
 
 
+# DuckDB multiplies two decimals of at most 18 digits in 64 bits and fails when the product needs more,
+# where Trino's product is decimal(p1 + p2, s1 + s2), up to 38 digits.
+_INT64_DIGITS = 18
+
+
+def _wide_decimal_product(node: exp.Mul) -> exp.Expression:
+    """`a * b` of decimals whose product type has more than 18 digits: computed in 128 bits (one operand
+    widened), then given Trino's type."""
+    left, right = numeric_type(node.this), numeric_type(node.expression)
+    if left is None or right is None or "dec" not in (left[0], right[0]) or left[0] not in ("dec", "int") \
+            or right[0] not in ("dec", "int"):
+        return node
+    a, b = as_decimal(left), as_decimal(right)
+    if a is None or b is None:
+        return node
+    precision, scale = decimal_result(exp.Mul, a, b)
+    if precision <= _INT64_DIGITS:
+        return node
+    replacement = cast_decimal(exp.Paren(this=node.copy()), precision, scale)
+    replacement.meta["lakebox_type"] = ("dec", precision, scale)
+    node.replace(replacement)
+    return replacement
+
+
 def _sign(node: exp.Sign) -> None:
     """sign(x) has x's type in Trino (decimal(1,0) for a decimal); DuckDB's is TINYINT."""
     argument = numeric_type(node.this)
@@ -613,6 +637,8 @@ def athena_arithmetic(expression: exp.Expression, dialect: str) -> exp.Expressio
             _modulus(node)
         elif isinstance(node, (exp.Add, exp.Sub, exp.Mul)):
             _widen_small_integer_literal(node)
+            if isinstance(node, exp.Mul):
+                _wide_decimal_product(node)
         elif isinstance(node, exp.Sign):
             _sign(node)
         elif isinstance(node, (exp.Avg, exp.Sum)):

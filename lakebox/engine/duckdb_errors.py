@@ -15,6 +15,11 @@ _DATA = (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidT
 def translate(error: Exception, dialect: str | None = None) -> errors.Error:
     """Map a DuckDB exception to a lakebox one, keeping DuckDB's message minus its prefixes."""
     message = _clean(str(error))
+    if _INT64_DECIMAL_PRODUCT.match(message):
+        # DuckDB multiplies decimals of at most 18 digits in 64 bits; both services answer up to 38 digits
+        return errors.NotSupportedError(
+            "a decimal product needs more than 18 digits, which lakebox computes only from wider operands: "
+            f"CAST one operand to DECIMAL(38, its scale) ({message})")
     if dialect == "athena":
         message = _trino_words(message)
     elif dialect == "redshift":
@@ -69,6 +74,9 @@ _DATA_MESSAGES = ("Cannot cast", "Invalid format", "Invalid time zone", "Value c
 
 # DuckDB's integer type names and Trino's.
 _TRINO_INTEGERS = {"INT8": "tinyint", "INT16": "smallint", "INT32": "integer", "INT64": "bigint"}
+
+
+_INT64_DECIMAL_PRODUCT = re.compile(r"Overflow in multiplication of DECIMAL\(18\)")
 
 
 def _trino_words(message: str) -> str:

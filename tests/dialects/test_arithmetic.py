@@ -131,3 +131,22 @@ def test_errors_inside_try_become_nulls():
 def test_division_of_an_unknown_type_is_refused():
     with pytest.raises(NotSupportedError, match="division: the type of SOME_UDF"):
         rewrite("SELECT some_udf(i) / 2 AS x FROM t")
+
+
+def test_decimal_product_type_is_trinos_beyond_18_digits():
+    # DuckDB types such a product decimal(18, s); the result is CAST to Trino's decimal(p1 + p2, s1 + s2)
+    assert rewrite("SELECT d * e AS x FROM t") == \
+        "SELECT CAST((t.d * t.e) AS DECIMAL(25, 6)) AS x FROM t AS t"
+    assert rewrite("SELECT d * 2 AS x FROM t") == "SELECT CAST((t.d * 2) AS DECIMAL(25, 2)) AS x FROM t AS t"
+    assert rewrite("SELECT e * e AS x FROM t") == "SELECT CAST((t.e * t.e) AS DECIMAL(20, 8)) AS x FROM t AS t"
+
+
+def test_a_product_duckdb_cannot_hold_in_64_bits_is_refused_clearly():
+    import lakebox
+
+    with lakebox.connect() as conn:
+        cursor = conn.cursor()
+        with pytest.raises(lakebox.NotSupportedError, match="more than 18 digits.*CAST one operand"):
+            cursor.execute("SELECT CAST(923.07600 AS DECIMAL(10,5)) * CAST(256998.743001 AS DECIMAL(12,6))")
+        cursor.execute("SELECT CAST(923.07600 AS DECIMAL(38,5)) * CAST(256998.743001 AS DECIMAL(12,6))")
+        assert str(cursor.fetchall()[0][0]) == "237229371.69439107600"
