@@ -150,3 +150,11 @@ def test_a_product_duckdb_cannot_hold_in_64_bits_is_refused_clearly():
             cursor.execute("SELECT CAST(923.07600 AS DECIMAL(10,5)) * CAST(256998.743001 AS DECIMAL(12,6))")
         cursor.execute("SELECT CAST(923.07600 AS DECIMAL(38,5)) * CAST(256998.743001 AS DECIMAL(12,6))")
         assert str(cursor.fetchall()[0][0]) == "237229371.69439107600"
+
+
+def test_a_summed_decimal_product_keeps_duckdbs_width():
+    # SUM of either type is decimal(38, 6): the wider product type would only slow the sum down
+    assert rewrite("SELECT SUM(d * e) AS x FROM t") == "SELECT SUM(t.d * t.e) AS x FROM t AS t"
+    assert rewrite("SELECT SUM(d * (1 - e) * 2) AS x FROM t") == "SELECT SUM(t.d * (1 - t.e) * 2) AS x FROM t AS t"
+    assert rewrite("SELECT SUM(CASE WHEN i > 0 THEN d * e ELSE 0 END) AS x FROM t") == \
+        "SELECT SUM(CASE WHEN t.i > 0 THEN t.d * t.e ELSE 0 END) AS x FROM t AS t"
