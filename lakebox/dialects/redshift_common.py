@@ -240,6 +240,18 @@ MACROS = [
 _KINDS = "lakebox_rs_kinds"
 
 
+def rewrite_innermost(expression: exp.Expression, classes: tuple[type, ...], handler) -> exp.Expression:
+    """Replace each node of `classes` by `handler(node)` (None: left as it is), innermost first, so that an
+    outer call reads its rewritten arguments; no walk at all when the query has none of them."""
+    if not has_any(expression, classes):
+        return expression
+    for node in reversed(list(expression.find_all(*classes))):
+        replacement = handler(node)
+        if replacement is not None:
+            node.replace(replacement)
+    return expression
+
+
 def has_any(expression: exp.Expression, classes: tuple[type, ...]) -> bool:
     """Does the query contain a node of one of `classes`? One walk per query, shared by the families:
     the set of node classes is taken once (the rules only add nodes the later families do not rewrite)."""

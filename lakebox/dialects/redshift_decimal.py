@@ -141,13 +141,7 @@ def exact_division(node: exp.Div) -> exp.Expression | None:
 
 def redshift_decimal_division(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Every DECIMAL division, innermost first (an outer division reads the inner quotient's type)."""
-    if not rc.has_any(expression, (exp.Div,)):
-        return expression
-    for node in reversed(list(expression.find_all(exp.Div))):
-        replacement = exact_division(node)
-        if replacement is not None:
-            node.replace(replacement)
-    return expression
+    return rc.rewrite_innermost(expression, (exp.Div,), exact_division)
 
 
 MACROS = [

@@ -632,13 +632,7 @@ _NODES = (exp.TimeToStr, exp.StrToDate, exp.StrToTime, exp.ToNumber)
 
 def redshift_formats(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Compile Redshift's template patterns (one walk; innermost first)."""
-    if not rc.has_any(expression, _NODES):
-        return expression
-    for node in reversed(list(expression.find_all(*_NODES))):
-        replacement = _handler(node)
-        if replacement is not None:
-            node.replace(replacement)
-    return expression
+    return rc.rewrite_innermost(expression, _NODES, _handler)
 
 
 MACROS = [

@@ -47,13 +47,7 @@ _NODES = (exp.Sqrt, exp.Ln, exp.Log, exp.Cbrt, exp.Anonymous)
 
 def redshift_math(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Rewrite Redshift's math functions whose DuckDB counterparts differ (one walk; innermost first)."""
-    if not rc.has_any(expression, _NODES):
-        return expression
-    for node in reversed(list(expression.find_all(*_NODES))):
-        replacement = _math(node)
-        if replacement is not None:
-            node.replace(replacement)
-    return expression
+    return rc.rewrite_innermost(expression, _NODES, _math)
 
 
 MACROS = [

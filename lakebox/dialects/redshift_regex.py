@@ -287,13 +287,7 @@ _NODES = (exp.RegexpReplace, exp.RegexpExtract, exp.RegexpCount, exp.RegexpInstr
 
 def redshift_regex(expression: exp.Expression, dialect: str) -> exp.Expression:
     """Rewrite Redshift's regular expression functions and operators (one walk; innermost first)."""
-    if not rc.has_any(expression, _NODES):
-        return expression
-    for node in reversed(list(expression.find_all(*_NODES))):
-        replacement = _handler(node)
-        if replacement is not None:
-            node.replace(replacement)
-    return expression
+    return rc.rewrite_innermost(expression, _NODES, _handler)
 
 
 MACROS = [
